@@ -1,0 +1,220 @@
+"""Radar's configuration options, one group per concern.
+
+Options are registered on the global ``CONF`` here and nowhere else; ``list_opts`` feeds
+``oslo-config-generator`` so ``etc/radar.conf.sample`` is generated, never written by hand.
+"""
+
+from oslo_config import cfg
+
+from radar_core.durations import DURATION_REGEX
+
+CONF = cfg.CONF
+
+database_opts = [
+    cfg.StrOpt(
+        "connection",
+        default="sqlite:///radar.sqlite",
+        secret=True,
+        help="SQLAlchemy URL of the database. The default is an SQLite file in the working "
+        "directory, enough for a trial; production uses MySQL or MariaDB, for example "
+        "mysql+pymysql://radar:secret@db.example.org/radar?charset=utf8mb4.",
+    ),
+    cfg.IntOpt(
+        "pool_recycle",
+        default=3600,
+        min=1,
+        help="Seconds after which a pooled connection is replaced, so that MySQL's wait_timeout "
+        "never closes a connection Radar still holds.",
+    ),
+]
+
+gerrit_opts = [
+    cfg.StrOpt(
+        "url",
+        help="Base URL of the Gerrit server, for example https://review.opendev.org. "
+        "Required by the collector.",
+    ),
+    cfg.StrOpt(
+        "username",
+        help="Gerrit account used for authenticated REST calls. When username and password are "
+        "both set, requests go to the /a/ endpoints with HTTP basic authentication.",
+    ),
+    cfg.StrOpt(
+        "password",
+        secret=True,
+        help="HTTP password of the Gerrit account (from Gerrit's settings page, not the login "
+        "password). Never logged.",
+    ),
+    cfg.ListOpt(
+        "projects",
+        default=[],
+        help="Gerrit projects to collect, comma separated. Empty means every project the account "
+        "can see.",
+    ),
+    cfg.IntOpt(
+        "page_size",
+        default=100,
+        min=1,
+        max=1000,
+        help="Changes asked for per request (Gerrit's n parameter). Sites may cap it lower.",
+    ),
+    cfg.FloatOpt(
+        "timeout",
+        default=30.0,
+        min=0.1,
+        help="Seconds to wait for Gerrit to answer one request before retrying.",
+    ),
+    cfg.IntOpt(
+        "retries",
+        default=4,
+        min=0,
+        help="How many times a failed request (timeout, connection error, HTTP 5xx or 429, "
+        "malformed reply) is retried, with exponential backoff, before the poll fails.",
+    ),
+]
+
+collector_opts = [
+    cfg.IntOpt(
+        "poll_interval",
+        default=300,
+        min=1,
+        help="Seconds between two polls of Gerrit. The web client refreshes at the same pace.",
+    ),
+    cfg.ListOpt(
+        "ci_accounts",
+        default=[],
+        help="CI systems to follow, as Gerrit usernames or numeric account ids, comma separated. "
+        "When this and ci_group are both empty, CI accounts are detected from their messages "
+        "(an account that posts build verdicts).",
+    ),
+    cfg.StrOpt(
+        "ci_group",
+        help="Name or id of a Gerrit group whose members are CI systems (for example "
+        "'Third-Party CI'). Its members are read at every poll.",
+    ),
+    cfg.IntOpt(
+        "backfill_days",
+        default=14,
+        min=1,
+        help="How many days back the first poll of a query reaches.",
+    ),
+    cfg.IntOpt(
+        "poll_overlap",
+        default=600,
+        min=0,
+        help="Seconds subtracted from the watermark of the previous poll, so that changes "
+        "updated while it ran are read again. Re-reading is harmless: messages are upserted.",
+    ),
+    cfg.IntOpt(
+        "lock_timeout",
+        default=1800,
+        min=10,
+        help="Seconds after which a poll lock held by a collector that died is taken over by "
+        "another collector sharing the database.",
+    ),
+]
+
+health_opts = [
+    cfg.StrOpt(
+        "reference_account",
+        help="Username or account id of the reference CI (for example the upstream Zuul). When "
+        "set, every system's agreement and false failure rate are measured against it.",
+    ),
+    cfg.StrOpt(
+        "report_deadline",
+        default="4h",
+        regex=DURATION_REGEX,
+        help="Time a CI system has to report on a new patchset (s, m, h, d or w suffix). It "
+        "decides which patchsets are eligible and the timeliness component.",
+    ),
+    cfg.StrOpt(
+        "watch_lookback",
+        default="30d",
+        regex=DURATION_REGEX,
+        help="A system watches the projects it reported on within this period before the end of "
+        "the window; with no report in it, its status is unknown.",
+    ),
+    cfg.StrOpt(
+        "silent_after",
+        default="24h",
+        regex=DURATION_REGEX,
+        help="A system with no report for this long, while patchsets it should have reported on "
+        "were created after its last report, is silent.",
+    ),
+    cfg.StrOpt(
+        "unsupported_after",
+        default="14d",
+        regex=DURATION_REGEX,
+        help="A system with no successful report for this long is failing.",
+    ),
+    cfg.FloatOpt("weight_coverage", default=0.35, min=0, help="Weight of coverage in the score."),
+    cfg.FloatOpt(
+        "weight_timeliness", default=0.25, min=0, help="Weight of timeliness in the score."
+    ),
+    cfg.FloatOpt(
+        "weight_success_rate", default=0.25, min=0, help="Weight of the success rate in the score."
+    ),
+    cfg.FloatOpt("weight_stability", default=0.15, min=0, help="Weight of stability in the score."),
+    cfg.IntOpt(
+        "score_failing_below",
+        default=50,
+        min=0,
+        max=100,
+        help="A score below this makes a system failing.",
+    ),
+    cfg.IntOpt(
+        "score_degraded_below",
+        default=80,
+        min=0,
+        max=100,
+        help="A score below this (and not failing) makes a system degraded.",
+    ),
+]
+
+api_opts = [
+    cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the API server listens on."),
+    cfg.PortOpt("port", default=8080, help="Port the API server listens on."),
+    cfg.IntOpt("threads", default=8, min=1, help="Worker threads of the API server."),
+    cfg.IntOpt(
+        "max_limit",
+        default=1000,
+        min=1,
+        help="Largest page a list request may ask for; larger limits are refused.",
+    ),
+    cfg.IntOpt(
+        "default_limit", default=100, min=1, help="Page size of list requests that give none."
+    ),
+    cfg.ListOpt(
+        "cors_origins",
+        default=[],
+        help="Origins allowed to call the API from a browser (CORS), comma separated, for "
+        "example https://radar.example.org. Empty allows none but the API's own.",
+    ),
+    cfg.StrOpt(
+        "static_root",
+        help="Directory of the web client's files served at /. Defaults to the web client "
+        "shipped with Radar.",
+    ),
+]
+
+GROUPS = {
+    "database": database_opts,
+    "gerrit": gerrit_opts,
+    "collector": collector_opts,
+    "health": health_opts,
+    "api": api_opts,
+}
+
+for _group, _opts in GROUPS.items():
+    CONF.register_opts(_opts, group=_group)
+
+
+def list_opts():
+    """Entry point of ``oslo-config-generator``: every option, per group."""
+    return [(group, list(opts)) for group, opts in GROUPS.items()]
+
+
+def parse_args(args, conf=CONF):
+    """Parse oslo.config arguments (``--config-file F`` ...) without touching sys.argv."""
+    conf(args=list(args), project="radar")
+    return conf
