@@ -1,0 +1,72 @@
+"""Shared fixtures: real databases (SQLite files and MariaDB), migrated with alembic."""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from radar_core import migration
+from radar_core.db import make_engine
+
+MYSQL_SERVER_URL = os.environ.get(
+    "RADAR_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
+)
+# In CI (and whenever asked) a missing MariaDB fails the run instead of skipping its tests.
+MYSQL_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("RADAR_REQUIRE_MYSQL") == "1"
+BACKENDS = ["sqlite", "mysql"]
+
+
+def _mysql_unavailable(reason):
+    if MYSQL_REQUIRED:
+        pytest.fail(f"MariaDB is required here but unavailable: {reason}")
+    pytest.skip(f"MariaDB unavailable: {reason}")
+
+
+def create_database_url(backend: str, tmp_path) -> tuple[str, object]:
+    """A fresh empty database of ``backend``; returns its URL and a cleanup callable."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'radar.sqlite'}", lambda: None
+    name = f"radar_test_{uuid.uuid4().hex[:12]}"
+    server = create_engine(MYSQL_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(
+                text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+            )
+    except OperationalError as exc:
+        server.dispose()
+        _mysql_unavailable(str(exc.orig).splitlines()[0])
+
+    def drop():
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        server.dispose()
+
+    url = make_url(MYSQL_SERVER_URL).set(database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    if request.param == "mysql":
+        request.applymarker(pytest.mark.mysql)
+    return request.param
+
+
+@pytest.fixture
+def empty_db_url(backend, tmp_path):
+    url, drop = create_database_url(backend, tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def engine(empty_db_url):
+    """An engine on a freshly migrated database of each backend."""
+    engine = make_engine(empty_db_url)
+    migration.upgrade(engine)
+    yield engine
+    engine.dispose()
