@@ -1,0 +1,276 @@
+"""One poll of Gerrit: read what changed since the watermark, store it, move the watermark.
+
+A poll is all or nothing: the changes are read first, then stored together with the new
+watermark and the poll log in one transaction, so a failed poll leaves the database as it was.
+Collectors sharing a database take a lock per query (a row in poll_state) so that a Gerrit
+query is never polled twice at once.
+"""
+
+import dataclasses
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from radar_collector.gerrit import GerritClient, GerritError
+from radar_collector.gerrit_time import format_gerrit_time, parse_gerrit_time
+from radar_collector.store import ChangeStore, CIRegistry, StoreCounts
+from radar_core import models
+from radar_core.db import transaction
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class PollSettings:
+    projects: list[str]
+    page_size: int = 100
+    ci_accounts: list[str] = dataclasses.field(default_factory=list)
+    ci_group: str | None = None
+    reference_account: str | None = None
+    backfill_days: int = 14
+    overlap: timedelta = timedelta(minutes=10)
+    lock_timeout: timedelta = timedelta(minutes=30)
+
+
+@dataclasses.dataclass
+class PollOutcome:
+    query: str
+    ok: bool
+    counts: StoreCounts
+    requests: int = 0
+    message: str = ""
+    skipped: bool = False
+
+
+def utcnow() -> datetime:
+    return datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - naive UTC by design
+
+
+def collector_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Poller:
+    def __init__(self, engine, client: GerritClient, settings: PollSettings, name=None):
+        self.engine = engine
+        self.client = client
+        self.settings = settings
+        self.name = name or collector_name()
+
+    def queries(self) -> list[str]:
+        """One Gerrit query (and one watermark) per configured project, or one for all."""
+        if not self.settings.projects:
+            return ["all"]
+        return [f"project:{project}" for project in self.settings.projects]
+
+    def poll_all(self) -> list[PollOutcome]:
+        return [self.poll(query) for query in self.queries()]
+
+    # -- one query -------------------------------------------------------------------------
+    def poll(
+        self, query: str, since: datetime | None = None, before: datetime | None = None
+    ) -> PollOutcome:
+        """Poll ``query`` from its watermark (or from ``since`` for a backfill)."""
+        started = utcnow()
+        before_counts = self._client_counts()
+        if not self._acquire(query, started):
+            LOG.info("%s is being polled by another collector; skipped", query)
+            return PollOutcome(
+                query, True, StoreCounts(), skipped=True, message="locked by another collector"
+            )
+        try:
+            watermark = self._watermark(query)
+            if since is None:
+                since = (
+                    watermark - self.settings.overlap
+                    if watermark
+                    else started - timedelta(days=self.settings.backfill_days)
+                )
+            gerrit_query = self._gerrit_query(query, since, before)
+            registry = self._registry()
+            changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
+            counts = self._store(query, changes, registry, started, before_counts)
+        except (GerritError, SQLAlchemyError) as exc:
+            return self._failed(query, started, before_counts, _one_line(exc))
+        except Exception as exc:  # a bug must not stop the daemon; the poll just fails
+            LOG.exception("unexpected error while polling %s", query)
+            return self._failed(query, started, before_counts, f"internal error: {exc!r}"[:500])
+        finally:
+            self._release(query)
+        requests = self._client_counts()[0] - before_counts[0]
+        LOG.info(
+            "poll of %s: %d changes, %d reports, %d rechecks stored (%d requests)",
+            query,
+            counts.changes,
+            counts.reports,
+            counts.rechecks,
+            requests,
+        )
+        return PollOutcome(query, True, counts, requests=requests)
+
+    def _client_counts(self) -> tuple[int, int, int]:
+        return self.client.requests_made, self.client.errors, self.client.rate_limited
+
+    def _deltas(self, before_counts) -> dict:
+        now = self._client_counts()
+        return {
+            "requests": now[0] - before_counts[0],
+            "errors": now[1] - before_counts[1],
+            "rate_limited": now[2] - before_counts[2],
+        }
+
+    def _failed(self, query, started, before_counts, message) -> PollOutcome:
+        LOG.error("poll of %s failed: %s", query, message)
+        deltas = self._deltas(before_counts)
+        self._log_failure(query, started, message, deltas)
+        return PollOutcome(
+            query, False, StoreCounts(), message=message, requests=deltas["requests"]
+        )
+
+    def _gerrit_query(self, query, since, before) -> str:
+        terms = [] if query == "all" else [query]
+        terms.append(f'after:"{format_gerrit_time(since)}"')
+        if before is not None:
+            terms.append(f'before:"{format_gerrit_time(before)}"')
+        return " ".join(terms)
+
+    def _registry(self) -> CIRegistry:
+        ids, usernames = set(), set()
+        for entry in self.settings.ci_accounts + [self.settings.reference_account or ""]:
+            entry = entry.strip()
+            if entry.isdigit():
+                ids.add(int(entry))
+            elif entry:
+                usernames.add(entry)
+        with transaction(self.engine) as session:
+            ids.update(session.scalars(select(models.CISystem.id)))
+        group_members = []
+        if self.settings.ci_group:
+            group_members = self.client.group_members(self.settings.ci_group)
+            ids.update(
+                m["_account_id"]
+                for m in group_members
+                if isinstance(m, dict) and isinstance(m.get("_account_id"), int)
+            )
+        self._group_members = group_members
+        auto = not self.settings.ci_accounts and not self.settings.ci_group
+        return CIRegistry(ids, usernames, auto_detect=auto)
+
+    def _store(self, query, changes, registry, started, before_counts) -> StoreCounts:
+        with transaction(self.engine) as session:
+            store = ChangeStore(session, registry, started)
+            for member in self._group_members:
+                account = store._account(member)
+                if account is not None:
+                    store.system(account, source="group")
+            for info in changes:
+                store.store(info)
+            store.finish()
+            newest = _newest_update(changes)
+            state = session.scalar(select(models.PollState).where(models.PollState.query == query))
+            # Only forward: a backfill of old days must not pull the watermark back.
+            if newest and (state.watermark is None or newest > state.watermark):
+                state.watermark = newest
+            state.last_success_at = utcnow()
+            session.add(
+                models.PollLog(
+                    query=query,
+                    collector=self.name,
+                    started_at=started,
+                    finished_at=utcnow(),
+                    outcome="ok",
+                    **self._deltas(before_counts),
+                    changes=store.counts.changes,
+                    reports_stored=store.counts.reports,
+                    rechecks_stored=store.counts.rechecks,
+                    watermark=state.watermark,
+                    message=f"{store.counts.malformed} malformed changes skipped"
+                    if store.counts.malformed
+                    else None,
+                )
+            )
+            return store.counts
+
+    def _log_failure(self, query, started, message, deltas):
+        try:
+            with transaction(self.engine) as session:
+                state = session.scalar(
+                    select(models.PollState).where(models.PollState.query == query)
+                )
+                session.add(
+                    models.PollLog(
+                        query=query,
+                        collector=self.name,
+                        started_at=started,
+                        finished_at=utcnow(),
+                        outcome="error",
+                        **deltas,
+                        watermark=state.watermark if state else None,
+                        message=message[:1024],
+                    )
+                )
+        except SQLAlchemyError as exc:
+            LOG.error("could not record the failed poll: %s", _one_line(exc))
+
+    # -- watermark and lock ----------------------------------------------------------------
+    def _watermark(self, query) -> datetime | None:
+        with transaction(self.engine) as session:
+            return session.scalar(
+                select(models.PollState.watermark).where(models.PollState.query == query)
+            )
+
+    def _acquire(self, query: str, now: datetime) -> bool:
+        try:
+            with transaction(self.engine) as session:
+                session.add(models.PollState(query=query))
+        except IntegrityError:
+            pass  # the row exists already
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(models.PollState)
+                .where(models.PollState.query == query)
+                .where(
+                    or_(
+                        models.PollState.locked_by.is_(None),
+                        models.PollState.locked_by == self.name,
+                        models.PollState.locked_until < now,
+                    )
+                )
+                .values(locked_by=self.name, locked_until=now + self.settings.lock_timeout)
+            )
+            return result.rowcount == 1
+
+    def _release(self, query: str) -> None:
+        try:
+            with transaction(self.engine) as session:
+                session.execute(
+                    update(models.PollState)
+                    .where(models.PollState.query == query, models.PollState.locked_by == self.name)
+                    .values(locked_by=None, locked_until=None)
+                )
+        except SQLAlchemyError as exc:
+            LOG.error("could not release the lock of %s: %s", query, _one_line(exc))
+
+
+def _newest_update(changes) -> datetime | None:
+    newest = None
+    for info in changes:
+        try:
+            updated = parse_gerrit_time(info.get("updated"))
+        except (AttributeError, ValueError):
+            continue
+        newest = updated if newest is None or updated > newest else newest
+    return newest
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, GerritError):
+        return str(exc).splitlines()[0][:500] if str(exc) else "Gerrit error"
+    if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
+        exc = exc.orig
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
