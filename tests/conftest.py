@@ -70,3 +70,43 @@ def engine(empty_db_url):
     migration.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+class LiveApi:
+    """A running Radar (simulator, collected database, API on a free port) for client tests."""
+
+    def __init__(self, stack):
+        self.stack = stack
+
+    @property
+    def url(self) -> str:
+        return self.stack.api.url
+
+    @property
+    def scenario(self):
+        return self.stack.scenario
+
+    def stop_api(self):
+        self.stack.api.stop()
+
+    def start_api(self):
+        self.stack.api.start()
+
+    def truth(self, since, until):
+        from radar_demo.truth import expected_figures
+
+        return expected_figures(self.stack.scenario, since, until)
+
+
+@pytest.fixture(scope="session")
+def live_api(tmp_path_factory):
+    """One live stack per test session: seed 42, 12 days of history, collected once."""
+    from radar_demo.stack import Stack
+
+    path = tmp_path_factory.mktemp("live") / "radar.sqlite"
+    stack = Stack(f"sqlite:///{path}", seed=42, days=12, poll_interval=300)
+    stack.start(serve_api=True)
+    outcomes = stack.poll()
+    assert all(outcome.ok for outcome in outcomes), outcomes
+    yield LiveApi(stack)
+    stack.stop()

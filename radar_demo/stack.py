@@ -1,0 +1,132 @@
+"""A whole Radar on one machine: simulated Gerrit, collector, database and API.
+
+Used by ``radar-demo`` and by the end-to-end tests, so both run exactly the same stack.
+"""
+
+import logging
+import socket
+import threading
+from datetime import timedelta
+
+import waitress.server
+
+from radar_collector.gerrit import GerritClient
+from radar_collector.poller import Poller, PollSettings
+from radar_core import migration, stats
+from radar_core.db import make_engine
+from radar_demo.scenario import Scenario
+from radar_demo.server import GerritSimulator
+
+LOG = logging.getLogger(__name__)
+CI_GROUP = "third-party-ci"
+REFERENCE = "zuul"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class ApiServer:
+    """radar-api's WSGI app under waitress in a background thread; stoppable and restartable."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        self.app, self.host, self.threads = app, host, threads
+        self.port = port or free_port(host)
+        self._server = None
+        self._thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self):
+        self._server = waitress.server.create_server(
+            self.app,
+            host=self.host,
+            port=self.port,
+            threads=self.threads,
+            clear_untrusted_proxy_headers=True,
+        )
+        self._thread = threading.Thread(target=self._server.run, name="radar-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.close()
+            self._thread.join(timeout=10)
+            self._server = None
+
+
+class Stack:
+    """Simulator + migrated database + collector (+ API when ``serve_api``)."""
+
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        seed: int = 42,
+        days: int = 12,
+        page_size: int = 50,
+        api_port: int = 0,
+        poll_interval: int = 300,
+        end=None,
+    ):
+        self.db_url = db_url
+        self.scenario = Scenario.generate(seed=seed, days=days, end=end)
+        self.simulator = GerritSimulator(self.scenario)
+        self.engine = make_engine(db_url)
+        self.page_size = page_size
+        self.api_port = api_port
+        self.poll_interval = poll_interval
+        self.api = None
+        self.poller = None
+
+    def start(self, serve_api: bool = True):
+        self.simulator.start()
+        migration.upgrade(self.engine)
+        client = GerritClient(self.simulator.url, timeout=10, retries=2, backoff=0.2)
+        settings = PollSettings(
+            projects=[],
+            page_size=self.page_size,
+            ci_group=CI_GROUP,
+            reference_account=REFERENCE,
+            backfill_days=self.scenario_days + 1,
+        )
+        self.poller = Poller(self.engine, client, settings, name="demo")
+        if serve_api:
+            self.api = ApiServer(self.make_app(), port=self.api_port).start()
+        return self
+
+    @property
+    def scenario_days(self) -> int:
+        return max(1, (self.scenario.end - self.scenario.start).days + 1)
+
+    def make_app(self):
+        from radar_api.app import make_app
+        from radar_core.service import Radar, Settings
+
+        settings = Settings(
+            health=stats.HealthConfig(), reference_account=REFERENCE, gerrit_url=self.simulator.url
+        )
+        return make_app(
+            Radar(self.engine, settings),
+            poll_interval=self.poll_interval,
+            gerrit_url=self.simulator.url,
+        )
+
+    def poll(self):
+        return self.poller.poll_all()
+
+    def advance(self, elapsed: timedelta):
+        """Let simulated time catch up with real time, then poll the new activity."""
+        self.scenario.advance(elapsed.total_seconds() / 3600)
+        return self.poll()
+
+    def stop(self):
+        if self.api is not None:
+            self.api.stop()
+        self.simulator.stop()
+        self.engine.dispose()
