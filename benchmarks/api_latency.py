@@ -1,0 +1,175 @@
+"""Latency of the leaderboard and system views over a large history, on MariaDB.
+
+Fills a fresh MariaDB database with synthetic data at a steady rate (100 CI systems, about
+11,000 reports a day), first 9 days (100k reports), then 90 days (1M reports), and measures the
+API over real HTTP after each fill. Run: python benchmarks/api_latency.py [--quick]
+Needs MariaDB at RADAR_BENCH_MYSQL_URL (default root@127.0.0.1:3306); drops and recreates the
+database radar_bench.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy import create_engine, insert, text
+
+from radar_core import migration, models, stats
+from radar_core.db import make_engine
+
+SERVER = os.environ.get("RADAR_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/")
+DATABASE = "radar_bench"
+SYSTEMS = 100
+PROJECTS = 20
+REPORTS_PER_DAY = 11_111
+RESULTS = [("SUCCESS", "success")] * 8 + [("FAILURE", "failure")] * 2 + [("ERROR", "error")]
+JOB_NAMES = [f"job-{n}" for n in range(12)]
+
+
+def fresh_database() -> str:
+    server = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
+        connection.execute(text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4"))
+    server.dispose()
+    return SERVER.rstrip("/") + f"/{DATABASE}?charset=utf8mb4"
+
+
+class Filler:
+    """Writes days of synthetic activity ending at ``until``, oldest day first."""
+
+    def __init__(self, engine, until: datetime, seed: int = 1):
+        self.engine = engine
+        self.until = until
+        self.random = random.Random(seed)
+        self.next_ids = {"change": 1, "patchset": 1, "report": 1, "job": 1}
+        self.watched = {s: self.random.sample(range(1, PROJECTS + 1), PROJECTS // 2)
+                        for s in range(1, SYSTEMS + 1)}
+        with engine.begin() as connection:
+            connection.execute(insert(models.Project), [
+                {"id": p, "name": f"openstack/project-{p}"} for p in range(1, PROJECTS + 1)])
+            connection.execute(insert(models.Account), [
+                {"id": s, "name": f"CI {s}", "username": f"ci-{s}"} for s in range(1, SYSTEMS + 1)])
+            connection.execute(insert(models.CISystem), [
+                {"id": s, "name": f"CI {s}", "username": f"ci-{s}", "source": "config",
+                 "first_seen_at": until - timedelta(days=365)} for s in range(1, SYSTEMS + 1)])
+
+    def fill_days(self, first_day_back: int, last_day_back: int) -> int:
+        """Fill the days ``first_day_back`` .. ``last_day_back`` before until (inclusive)."""
+        total = 0
+        for back in range(first_day_back, last_day_back - 1, -1):
+            total += self._day(self.until - timedelta(days=back))
+        return total
+
+    def _day(self, start: datetime) -> int:
+        rng = self.random
+        changes, patchsets, reports, jobs = [], [], [], []
+        reports_today = 0
+        while reports_today < REPORTS_PER_DAY:
+            project = rng.randint(1, PROJECTS)
+            created = start + timedelta(seconds=rng.randint(0, 86399))
+            change_id = self.next_ids["change"]
+            self.next_ids["change"] += 1
+            changes.append({"id": change_id, "number": change_id, "project_id": project,
+                            "branch": "master", "status": "NEW", "created": created,
+                            "updated": created})
+            ps_id = self.next_ids["patchset"]
+            self.next_ids["patchset"] += 1
+            patchsets.append({"id": ps_id, "change_id": change_id, "project_id": project,
+                              "number": 1, "created": created, "superseded_at": None})
+            for system in range(1, SYSTEMS + 1):
+                if project not in self.watched[system] or rng.random() < 0.05:
+                    continue
+                date = created + timedelta(seconds=rng.randint(300, 6 * 3600))
+                result, result_class = rng.choice(RESULTS)
+                report_id = self.next_ids["report"]
+                self.next_ids["report"] += 1
+                reports.append({
+                    "id": report_id, "change_id": change_id, "patchset_id": ps_id,
+                    "patchset_number": 1, "system_id": system, "message_id": f"m{report_id}",
+                    "date": date, "kind": "report", "result": result,
+                    "result_class": result_class, "vote": 1 if result == "SUCCESS" else -1,
+                    "pipeline": "check", "message": "Build finished.",
+                })
+                for position, name in enumerate(rng.sample(JOB_NAMES, 2)):
+                    jobs.append({"id": self.next_ids["job"], "report_id": report_id,
+                                 "position": position, "name": name, "result": result,
+                                 "result_class": result_class, "voting": True,
+                                 "duration_s": rng.randint(60, 7200)})
+                    self.next_ids["job"] += 1
+                reports_today += 1
+        with self.engine.begin() as connection:
+            connection.execute(insert(models.Change), changes)
+            connection.execute(insert(models.Patchset), patchsets)
+            for chunk in range(0, len(reports), 5000):
+                connection.execute(insert(models.Report), reports[chunk:chunk + 5000])
+            for chunk in range(0, len(jobs), 10000):
+                connection.execute(insert(models.JobResult), jobs[chunk:chunk + 10000])
+        return reports_today
+
+
+def measure(base_url: str, paths: list[str], runs: int) -> dict[str, tuple[float, float]]:
+    session = requests.Session()
+    figures = {}
+    for path in paths:
+        for _ in range(3):  # warm caches and connections
+            session.get(base_url + path, timeout=120).raise_for_status()
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            session.get(base_url + path, timeout=120).raise_for_status()
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+        figures[path] = (statistics.median(timings), p95)
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="requests per endpoint")
+    parser.add_argument("--quick", action="store_true", help="10x less data, for a smoke run")
+    args = parser.parse_args()
+    global REPORTS_PER_DAY
+    if args.quick:
+        REPORTS_PER_DAY //= 10
+
+    from radar_api.app import make_app
+    from radar_core.service import Radar, Settings
+    from radar_demo.stack import ApiServer
+
+    url = fresh_database()
+    engine = make_engine(url)
+    migration.upgrade(engine)
+    until = datetime.utcnow().replace(microsecond=0)
+    filler = Filler(engine, until)
+    api = ApiServer(make_app(Radar(engine, Settings(health=stats.HealthConfig())))).start()
+    paths = ["/v1/systems?window=7d", "/v1/systems?window=30d", "/v1/systems/ci-7?window=7d",
+             "/v1/systems/ci-7/jobs?window=7d", "/v1/systems/ci-7/trend?window=30d"]
+    results = {}
+    try:
+        for label, (oldest, newest) in (("9 days", (9, 1)), ("90 days", (90, 10))):
+            started = time.perf_counter()
+            filled = filler.fill_days(oldest, newest)
+            total = filler.next_ids["report"] - 1
+            print(f"history {label}: {total} reports ({filled} added in "
+                  f"{time.perf_counter() - started:.0f} s)", flush=True)
+            results[label] = measure(api.url, paths, args.runs)
+            for path, (p50, p95) in results[label].items():
+                print(f"  {path:40s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
+    finally:
+        api.stop()
+        engine.dispose()
+    print("\nratio of p95, 90 days / 9 days:")
+    for path in paths:
+        ratio = results["90 days"][path][1] / results["9 days"][path][1]
+        print(f"  {path:40s} {ratio:5.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
