@@ -1,0 +1,575 @@
+"""``radar``: the command line client of the Radar API.
+
+Every command takes ``--api-url`` (default ``$RADAR_API_URL``, then http://127.0.0.1:8080),
+``--format table|json|csv``, ``--color auto|always|never``, ``--timeout`` and the window options
+``--window``/``--since``/``--until``/``--project``, either before the command (``radar --window
+30d systems``) or after it (``radar systems --window 30d``); after the command wins.
+
+Errors (API unreachable, unknown system, bad option values) are one line on stderr and a non-zero
+exit: 1 for an API or network error, 2 for a bad option. ``radar check`` follows the Nagios plugin
+conventions instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, also for bad options).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any, NoReturn
+
+import click
+
+from radar_client import nagios, views
+from radar_client.client import DEFAULT_TIMEOUT, ApiError, Client
+from radar_client.formatting import can_encode
+from radar_client.views import Look
+
+WINDOW_RE = re.compile(r"^[1-9][0-9]*[hdw]$")
+STATUSES = ("healthy", "degraded", "failing", "silent", "unknown")
+SORT_KEYS = ("score", "name", "coverage", "timeliness", "success_rate", "stability",
+             "latency_p50_s", "reports", "last_report_at")  # fmt: skip
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+AnyFunction = Callable[..., Any]
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings shared by the group and every command
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Option values after merging the group's with the command's (the command's win)."""
+
+    api_url: str | None = None
+    timeout: float | None = None
+    fmt: str | None = None
+    color: str | None = None
+    window: str | None = None
+    since: str | None = None
+    until: str | None = None
+    project: str | None = None
+
+    def merged(self, other: Settings) -> Settings:
+        values = {f.name: getattr(other, f.name) for f in fields(self)}
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+    @property
+    def output(self) -> str:
+        return self.fmt or "table"
+
+    def client(self) -> Client:
+        return Client(self.api_url, timeout=self.timeout or DEFAULT_TIMEOUT)
+
+    def window_args(self) -> dict[str, str | None]:
+        return {
+            "window": self.window,
+            "since": self.since,
+            "until": self.until,
+            "project": self.project,
+        }
+
+    def look(self) -> Look:
+        stream = click.get_text_stream("stdout")
+        unicode = can_encode("▁█", getattr(stream, "encoding", None) or "utf-8")
+        return Look(color=self.use_color(stream), unicode=unicode)
+
+    def use_color(self, stream: Any) -> bool:
+        """``always``/``never``, or ``auto``: only on a terminal and when NO_COLOR is not set."""
+        if self.color == "always":
+            return True
+        if self.color == "never" or os.environ.get("NO_COLOR"):
+            return False
+        isatty = getattr(stream, "isatty", None)
+        return bool(isatty and isatty())
+
+
+def _check_window(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if not WINDOW_RE.match(value):
+        raise click.BadParameter(
+            f"{value!r} is not a window; use a number and h, d or w, e.g. 24h, 7d, 4w", ctx, param
+        )
+    return value
+
+
+def _check_time(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 date or date-time, e.g. 2026-11-16 or "
+            "2026-11-16T10:00:00Z",
+            ctx,
+            param,
+        ) from None
+    return value.strip()
+
+
+def _common_options(windowed: bool = True) -> Callable[[AnyFunction], AnyFunction]:
+    """The options every command (and the group) accepts."""
+    note = "" if windowed else " Not used by this command (it is not windowed)."
+    options = [
+        click.option(
+            "--api-url",
+            metavar="URL",
+            help="Radar API base URL [default: $RADAR_API_URL, else http://127.0.0.1:8080].",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(views.FORMATS, case_sensitive=False),
+            help="Output format [default: table]. json is the API's own document.",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"], case_sensitive=False),
+            help="Colour the table output [default: auto: on a terminal, unless NO_COLOR is set].",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help=f"Give up on the API after this long [default: {DEFAULT_TIMEOUT:g}].",
+        ),
+        click.option(
+            "--window",
+            callback=_check_window,
+            metavar="N[h|d|w]",
+            help="Window ending now, e.g. 24h, 7d, 30d [default: 7d]." + note,
+        ),
+        click.option(
+            "--since",
+            callback=_check_time,
+            metavar="TIME",
+            help="Window start, ISO 8601 UTC date or date-time (instead of --window)." + note,
+        ),
+        click.option(
+            "--until",
+            callback=_check_time,
+            metavar="TIME",
+            help="Window end, ISO 8601 UTC [default: now]." + note,
+        ),
+        click.option(
+            "--project",
+            metavar="NAME",
+            help="Only this Gerrit project (see 'radar projects')." + note,
+        ),
+    ]
+
+    def decorate(function: AnyFunction) -> AnyFunction:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def _settings(ctx: click.Context, options: dict[str, Any]) -> Settings:
+    """The group's settings overridden by this command's options, validated together."""
+    own = Settings(**{f.name: options.pop(f.name) for f in fields(Settings)})
+    base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    settings = base.merged(own)
+    if settings.window and settings.since:
+        raise click.UsageError("use --window or --since/--until, not both", ctx)
+    if settings.since and settings.until and _after(settings.since, settings.until):
+        raise click.UsageError("--since must be before --until", ctx)
+    return settings
+
+
+def _after(since: str, until: str) -> bool:
+    start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
+    start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    return start >= end
+
+
+def emit(settings: Settings, text: str, look: Look | None = None) -> None:
+    look = look or settings.look()
+    click.echo(text, color=look.color if settings.output == "table" else False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The group, with one-line errors
+
+
+class RadarGroup(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback."""
+
+    def main(  # type: ignore[override,unused-ignore]  # always standalone: it never returns
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            fail(_usage_message(exc), exc.exit_code)
+        except click.Abort:
+            fail("interrupted", 130)
+        except ApiError as exc:
+            fail(str(exc), EXIT_USAGE if exc.status == 400 else EXIT_API_ERROR)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                fail(f"{exc}", EXIT_API_ERROR)
+            _silence_stdout()
+            sys.exit(EXIT_API_ERROR)
+        except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+            if os.environ.get("RADAR_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (RADAR_DEBUG=1 shows more)", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(exc: click.ClickException) -> str:
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr and exit."""
+    click.echo(f"radar: error: {' '.join(str(message).split())}", err=True)
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``radar reports x | head``), keep Python quiet at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+@click.group(name="radar", cls=RadarGroup, context_settings=CONTEXT)
+@_common_options()
+@click.version_option(package_name="radar", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, /, **options: Any) -> None:
+    """Radar: the health of third-party CI systems on a Gerrit, from the command line.
+
+    \b
+    Examples:
+      radar systems                         # the leaderboard, best first
+      radar systems --status failing,silent --window 30d
+      radar system healthy-ci               # the score broken down, and why
+      radar check flaky-ci --warn 85        # for Nagios, Icinga, Sensu...
+      RADAR_API_URL=http://radar:8080 radar status --format json
+    """
+    ctx.obj = _settings(ctx, options)
+
+
+def command(
+    name: str, windowed: bool = True, cls: type[click.Command] = click.Command
+) -> Callable[[AnyFunction], click.Command]:
+    """A subcommand with the common options; the callback receives ``settings`` first."""
+
+    def decorate(function: AnyFunction) -> click.Command:
+        @click.pass_context
+        def callback(ctx: click.Context, /, **options: Any) -> Any:
+            settings = _settings(ctx, options)
+            return function(settings, **options)
+
+        callback.__doc__ = function.__doc__
+        callback.__name__ = function.__name__
+        wrapped: Any = _common_options(windowed)(callback)
+        own = getattr(function, "__click_params__", [])
+        wrapped.__click_params__ = wrapped.__click_params__ + own  # own options listed first
+        return cli.command(name, cls=cls, context_settings=CONTEXT)(wrapped)
+
+    return decorate
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _statuses(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if not value:
+        return None
+    wanted = [part.strip().lower() for part in value.split(",") if part.strip()]
+    wrong = [part for part in wanted if part not in STATUSES]
+    if wrong or not wanted:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, wrong)) or repr(value)} is not a status; "
+            f"use a comma separated subset of {','.join(STATUSES)}",
+            ctx,
+            param,
+        )
+    return ",".join(wanted)
+
+
+def _sort(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lstrip("-") not in SORT_KEYS:
+        raise click.BadParameter(
+            f"{value!r}: use one of {', '.join(SORT_KEYS)}, with '-' for descending", ctx, param
+        )
+    return value
+
+
+@command("systems")
+@click.option(
+    "--status",
+    callback=_statuses,
+    metavar="STATUS[,STATUS]",
+    help=f"Only systems with these statuses ({', '.join(STATUSES)}).",
+)
+@click.option(
+    "--sort",
+    callback=_sort,
+    metavar="[-]FIELD",
+    help=f"Order by one of {', '.join(SORT_KEYS)}; '-' for descending [default: -score].",
+)
+def systems(settings: Settings, status: str | None, sort: str | None) -> None:
+    """The leaderboard, best score first.
+
+    Every CI system with its status, score, components, reports and latency.
+
+    \b
+    Examples:
+      radar systems
+      radar systems --status degraded,failing,silent --window 30d
+      radar systems --project openstack/nova --format csv > nova.csv
+    """
+    doc = settings.client().systems(**settings.window_args(), status=status, sort=sort or "-score")
+    look = settings.look()
+    emit(settings, views.systems_view(doc, settings.output, look), look)
+
+
+@command("system")
+@click.argument("name")
+def system(settings: Settings, name: str) -> None:
+    """One system: score breakdown, stats, why.
+
+    The score broken into its components, the stats, the contacts, and one line on why the
+    system is not healthy when it is not. NAME is the system's username or id.
+
+    \b
+    Examples:
+      radar system healthy-ci
+      radar system 101 --window 30d --format json
+    """
+    doc = settings.client().system(name, **settings.window_args())
+    look = settings.look()
+    emit(settings, views.system_view(doc, settings.output, look), look)
+
+
+@command("jobs")
+@click.argument("name")
+def jobs(settings: Settings, name: str) -> None:
+    """A system's jobs and their success rates.
+
+    Per job: runs, results, success rate, median duration, last success, voting.
+
+    \b
+    Example:
+      radar jobs healthy-ci --window 24h
+    """
+    doc = settings.client().jobs(name, **settings.window_args())
+    look = settings.look()
+    emit(settings, views.jobs_view(doc, settings.output, look), look)
+
+
+@command("reports")
+@click.argument("name")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="At most this many reports (0: every report of the window).",
+)
+def reports(settings: Settings, name: str, limit: int) -> None:
+    """A system's reports, newest first.
+
+    Pages are followed as needed to show --limit reports.
+
+    \b
+    Examples:
+      radar reports flaky-ci --limit 50
+      radar reports flaky-ci --limit 0 --window 24h --format csv
+    """
+    doc = settings.client().reports(name, limit=limit or None, **settings.window_args())
+    look = settings.look()
+    emit(settings, views.reports_view(doc, settings.output, look), look)
+
+
+@command("trend")
+@click.argument("name")
+@click.option(
+    "--bucket",
+    type=click.Choice(["day", "week"], case_sensitive=False),
+    default="day",
+    show_default=True,
+    help="Size of each point.",
+)
+def trend(settings: Settings, name: str, bucket: str) -> None:
+    """A system's score per day or week.
+
+    Score and components per bucket, oldest first, with a sparkline per figure.
+
+    \b
+    Examples:
+      radar trend healthy-ci
+      radar trend healthy-ci --window 12w --bucket week
+    """
+    doc = settings.client().trend(name, bucket=bucket.lower(), **settings.window_args())
+    look = settings.look()
+    emit(settings, views.trend_view(doc, settings.output, look), look)
+
+
+@command("compare")
+@click.argument("names", nargs=-1, required=True, metavar="A B [C ...]")
+def compare(settings: Settings, names: tuple[str, ...]) -> None:
+    """Systems side by side, figure by figure.
+
+    On a terminal the best value of each figure is in bold.
+
+    \b
+    Example:
+      radar compare healthy-ci flaky-ci slow-ci --window 30d
+    """
+    if len(names) < 2:
+        raise click.UsageError("compare needs at least two systems")
+    client = settings.client()
+    found = [client.system(name, **settings.window_args()) for name in names]
+    doc = {"window": found[0].get("window"), "systems": found}
+    look = settings.look()
+    emit(settings, views.compare_view(doc, settings.output, look), look)
+
+
+@command("change", windowed=False)
+@click.argument("number", type=click.IntRange(min=1))
+def change(settings: Settings, number: int) -> None:
+    """The patchset by system grid of one change.
+
+    Each cell is the system's latest result on the patchset; xN means N reports.
+
+    \b
+    Example:
+      radar change 123456
+    """
+    doc = settings.client().change(number)
+    look = settings.look()
+    emit(settings, views.change_view(doc, settings.output, look), look)
+
+
+@command("projects", windowed=False)
+def projects(settings: Settings) -> None:
+    """The Gerrit projects Radar knows.
+
+    With their changes, patchsets and CI systems.
+
+    \b
+    Example:
+      radar projects --format csv
+    """
+    doc = settings.client().projects()
+    look = settings.look()
+    emit(settings, views.projects_view(doc, settings.output, look), look)
+
+
+@command("status", windowed=False)
+def status(settings: Settings) -> None:
+    """Collector health: polls, lag, errors.
+
+    The last polls with their outcome, requests, errors and rate limiting; the lag since the
+    last successful poll; totals. CSV output lists the polls.
+
+    \b
+    Example:
+      radar status
+    """
+    doc = settings.client().status()
+    look = settings.look()
+    emit(settings, views.status_view(doc, settings.output, look), look)
+
+
+class NagiosCommand(click.Command):
+    """Bad options are UNKNOWN (exit 3) with a status line, as the plugin guidelines ask."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            self._unknown(exc)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            self._unknown(exc)
+
+    @staticmethod
+    def _unknown(exc: click.UsageError) -> NoReturn:
+        click.echo(nagios.unknown(f"bad option: {exc.format_message()}").line())
+        raise click.exceptions.Exit(int(nagios.State.UNKNOWN)) from None
+
+
+@command("check", cls=NagiosCommand)
+@click.argument("name")
+@click.option(
+    "--warn",
+    type=click.IntRange(0, 100),
+    default=80,
+    show_default=True,
+    help="WARNING when the score is below this.",
+)
+@click.option(
+    "--crit",
+    type=click.IntRange(0, 100),
+    default=50,
+    show_default=True,
+    help="CRITICAL when the score is below this.",
+)
+def check(settings: Settings, name: str, warn: int, crit: int) -> None:
+    """A Nagios-style monitoring check of a system.
+
+    One status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+
+    Status failing or silent is CRITICAL whatever the score; degraded, or a score below --warn,
+    is WARNING; a score below --crit is CRITICAL; status unknown, an unknown system or an
+    unreachable API is UNKNOWN.
+
+    \b
+    Example:
+      $ radar check healthy-ci --warn 80 --crit 50
+      RADAR OK - healthy-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+    """
+    if crit > warn:
+        result = nagios.unknown(f"bad option: --crit {crit} is above --warn {warn}")
+    else:
+        try:
+            result = nagios.evaluate(settings.client().system(name, **settings.window_args()),
+                                     warn, crit)  # fmt: skip
+        except ApiError as exc:
+            result = nagios.unknown(str(exc))
+    emit(settings, views.check_view(result, settings.output))
+    raise click.exceptions.Exit(int(result.state))
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """The ``radar`` console script."""
+    cli.main(args=argv, prog_name="radar")
+
+
+if __name__ == "__main__":
+    main()
