@@ -259,12 +259,12 @@ def _parse_job_line(line: str) -> JobResult | None:
 
 
 def _name_and_url(left: str) -> tuple[str | None, str | None]:
-    tokens = [token.strip("<>") for token in left.split()]
-    tokens = [token for token in tokens if token]
+    tokens = left.split()
     for position, token in enumerate(tokens):
-        if _URL_RE.match(token):
+        bare = token.strip("<>")  # a URL may be written <http://...>; a name keeps its brackets
+        if _URL_RE.match(bare):
             name = " ".join(tokens[:position]).rstrip(":").strip()
-            return name or None, token
+            return name or None, bare
     if len(tokens) == 2 and tokens[0] == tokens[1]:
         tokens = tokens[:1]  # Zuul puts the job name in the URL slot when there is no URL
     name = " ".join(tokens).rstrip(":").strip()

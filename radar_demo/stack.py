@@ -9,6 +9,7 @@ import threading
 from datetime import timedelta
 
 import waitress.server
+from waitress import wasyncore
 
 from radar_collector.gerrit import GerritClient
 from radar_collector.poller import Poller, PollSettings
@@ -54,8 +55,10 @@ class ApiServer:
         return self
 
     def stop(self):
+        """Stop listening and drop open keep-alive connections, as a stopped process would."""
         if self._server is not None:
-            self._server.close()
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(self._server._map)
             self._thread.join(timeout=10)
             self._server = None
 

@@ -17,7 +17,7 @@ setup_webclient() {
         echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2
         return 1
     fi
-    if [ ! -d webclient/node_modules ] || [ webclient/package-lock.json -nt webclient/node_modules ]; then
+    if [ ! -f webclient/vendor/chart.umd.js ] || [ webclient/package-lock.json -nt webclient/node_modules ]; then
         (cd webclient && npm ci --no-audit --no-fund --loglevel=error)
         touch webclient/node_modules
     fi

@@ -769,3 +769,16 @@ def test_job_count_is_capped():
 def test_non_string_input_never_raises():
     assert parse_ci_message(None).result == "UNKNOWN"  # type: ignore[arg-type]
     assert parse_recheck(b"recheck") == (False, None)  # type: ignore[arg-type]
+
+
+def test_job_names_keep_angle_brackets_and_urls_lose_them():
+    text = (
+        "Build succeeded (check pipeline).\n\n"
+        "- <img src=x onerror=alert(1)> https://logs.example.org/1 : SUCCESS in 2m (non-voting)\n"
+        "- plain <https://logs.example.org/2> : FAILURE in 3s\n"
+    )
+    jobs = parse_ci_message(text).jobs
+    assert [(job.name, job.url) for job in jobs] == [
+        ("<img src=x onerror=alert(1)>", "https://logs.example.org/1"),
+        ("plain", "https://logs.example.org/2"),
+    ]
