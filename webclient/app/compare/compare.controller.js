@@ -1,0 +1,199 @@
+/**
+ * CompareController: two to four systems side by side. The figures come from the one systems
+ * list (already computed for the window), the trends from each system's trend, drawn on one
+ * chart. The chosen systems and metric are in the URL (?systems=101,103&metric=score).
+ */
+(function () {
+    'use strict';
+
+    var MAX = 4;
+    var MIN = 2;
+
+    angular.module('radar.compare').controller('CompareController', CompareController);
+
+    CompareController.$inject = ['$scope', '$location', '$q', 'radarApi', 'viewState', 'refresher',
+        'loadState', 'chartTheme', 'format'];
+    function CompareController($scope, $location, $q, radarApi, viewState, refresher, loadState,
+                               chartTheme, format) {
+        var vm = this;
+        // `better` says which end wins, to highlight the best system on each row.
+        vm.figures = [
+            {label: 'Score', value: h('score'), show: format.score, better: 'high'},
+            {label: 'Coverage', value: h('coverage'), show: format.percent, better: 'high'},
+            {label: 'Timeliness', value: h('timeliness'), show: format.percent, better: 'high'},
+            {label: 'Success rate', value: h('success_rate'), show: format.percent, better: 'high'},
+            {label: 'Stability', value: h('stability'), show: format.percent, better: 'high'},
+            {label: 'Reports', value: st('reports'), show: plain},
+            {label: 'Patchsets reported', value: st('patchsets_reported'), show: plain},
+            {label: 'Latency p50', value: st('latency_p50_s'), show: format.duration, better: 'low'},
+            {label: 'Latency p90', value: st('latency_p90_s'), show: format.duration, better: 'low'},
+            {label: 'Rechecks', value: st('rechecks'), show: plain, better: 'low'},
+            {label: 'Flaky patchsets', value: st('flaky_patchsets'), show: plain, better: 'low'},
+            {label: 'Agreement with reference', value: st('agreement'), show: format.percent, better: 'high'},
+            {label: 'False failures', value: st('false_failure_rate'), show: format.percent, better: 'low'},
+            {label: 'Last report', value: st('last_report_at'), show: format.timeAgo}
+        ];
+        vm.metrics = [
+            {key: 'score', label: 'Score'},
+            {key: 'success_rate', label: 'Success rate'},
+            {key: 'coverage', label: 'Coverage'},
+            {key: 'timeliness', label: 'Timeliness'},
+            {key: 'stability', label: 'Stability'}
+        ];
+        vm.MAX = MAX;
+        vm.MIN = MIN;
+        vm.state = loadState.create();
+        vm.trendState = loadState.create();
+        vm.all = [];
+        vm.chosen = [];
+        vm.link = viewState.link;
+        vm.toggle = toggle;
+        vm.isChosen = isChosen;
+        vm.metricChanged = metricChanged;
+        vm.colour = colour;
+        vm.best = best;
+
+        readQuery();
+        load();
+        refresher.watch($scope, load);
+        viewState.onChange($scope, load);
+        $scope.$on('$routeUpdate', function () {
+            var before = vm.ids.join(',') + vm.metric;
+            readQuery();
+            if (vm.ids.join(',') + vm.metric !== before) {
+                choose();
+                loadTrends();
+            }
+        });
+
+        function load() {
+            vm.state.run(function () {
+                return radarApi.systems(viewState.apiParams());
+            }, function (body) {
+                vm.window = body.window;
+                vm.all = body.systems.slice().sort(function (a, b) {
+                    return a.name.localeCompare(b.name);
+                });
+                choose();
+                loadTrends();
+            });
+        }
+
+        /** The chosen systems, in the order they were picked; unknown ids are ignored. */
+        function choose() {
+            var byId = {};
+            vm.all.forEach(function (s) {
+                byId[s.id] = s;
+            });
+            vm.chosen = vm.ids.map(function (id) {
+                return byId[id];
+            }).filter(Boolean);
+        }
+
+        function loadTrends() {
+            if (vm.chosen.length < MIN) {
+                vm.chart = null;
+                return;
+            }
+            var params = viewState.trendParams();
+            var chosen = vm.chosen.slice();
+            var metric = vm.metric;
+            vm.trendState.run(function () {
+                return $q.all(chosen.map(function (s) {
+                    return radarApi.trend(s.id, params);
+                }));
+            }, function (trends) {
+                buildChart(chosen, trends, metric);
+            });
+        }
+
+        function buildChart(chosen, trends, metric) {
+            var percent = metric !== 'score';
+            var points = trends[0].points;
+            vm.chart = {
+                type: 'line',
+                data: {
+                    labels: chartTheme.labels(points),
+                    datasets: chosen.map(function (s, i) {
+                        return chartTheme.line(s.name, trends[i].points.map(function (p) {
+                            return p[metric];
+                        }), colour(i));
+                    })
+                },
+                options: chartTheme.options(percent ? chartTheme.percentAxis() : chartTheme.scoreAxis(),
+                    percent ? format.percent : format.score, {points: points})
+            };
+            vm.chartLabel = labelOf(metric) + ' per ' +
+                (viewState.trendParams().bucket === 'week' ? 'week' : 'day');
+        }
+
+        function toggle(system) {
+            var at = vm.ids.indexOf(String(system.id));
+            if (at >= 0) {
+                vm.ids.splice(at, 1);
+            } else if (vm.ids.length < MAX) {
+                vm.ids.push(String(system.id));
+            } else {
+                return;
+            }
+            $location.search('systems', vm.ids.length ? vm.ids.join(',') : null);
+            choose();
+            loadTrends();
+        }
+
+        function isChosen(system) {
+            return vm.ids.indexOf(String(system.id)) >= 0;
+        }
+
+        function metricChanged() {
+            $location.search('metric', vm.metric === 'score' ? null : vm.metric).replace();
+            loadTrends();
+        }
+
+        function readQuery() {
+            var search = $location.search();
+            vm.ids = search.systems ? String(search.systems).split(',').filter(Boolean).slice(0, MAX) : [];
+            vm.metric = search.metric || 'score';
+        }
+
+        /** The chart colour of the i-th chosen system, also used for its column swatch. */
+        function colour(i) {
+            return chartTheme.PALETTE[i % chartTheme.PALETTE.length];
+        }
+
+        /** Is `system` the best on this figure (ties included, and only if they differ)? */
+        function best(figure, system) {
+            if (!figure.better || vm.chosen.length < MIN) {
+                return false;
+            }
+            var values = vm.chosen.map(figure.value).filter(function (v) {
+                return v !== null && v !== undefined;
+            });
+            var mine = figure.value(system);
+            if (mine === null || mine === undefined || values.length < 2) {
+                return false;
+            }
+            var top = figure.better === 'high' ? Math.max.apply(null, values) : Math.min.apply(null, values);
+            var bottom = figure.better === 'high' ? Math.min.apply(null, values) : Math.max.apply(null, values);
+            return mine === top && top !== bottom;
+        }
+
+        function labelOf(metric) {
+            return vm.metrics.filter(function (m) {
+                return m.key === metric;
+            })[0].label;
+        }
+
+        function h(key) {
+            return function (s) { return s.health[key]; };
+        }
+
+        function st(key) {
+            return function (s) { return s.stats[key]; };
+        }
+
+        function plain(value) {
+            return value === null || value === undefined ? '\u2014' : String(value);
+        }
+    }
+})();
