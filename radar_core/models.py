@@ -128,6 +128,8 @@ class Report(Base):
         UniqueConstraint("change_id", "message_id"),
         Index("ix_reports_system_id_date", "system_id", "date"),
         Index("ix_reports_patchset_id_system_id", "patchset_id", "system_id"),
+        # The reports on a patchset before a date (the service's first reports and rechecks).
+        Index("ix_reports_patchset_id_date", "patchset_id", "date"),
         MYSQL_TABLE_ARGS,
     )
 

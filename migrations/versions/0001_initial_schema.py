@@ -235,6 +235,7 @@ def upgrade():
             "ix_reports_patchset_id_system_id", ["patchset_id", "system_id"], unique=False
         )
         batch_op.create_index("ix_reports_system_id_date", ["system_id", "date"], unique=False)
+        batch_op.create_index("ix_reports_patchset_id_date", ["patchset_id", "date"], unique=False)
 
     op.create_table(
         "job_results",
