@@ -1,0 +1,54 @@
+"""``radar-api``: serve the API and the web client with waitress."""
+
+import logging
+
+import click
+import waitress
+from oslo_config import cfg
+
+from radar_api.app import app_from_conf
+from radar_core import config
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+@click.command()
+@click.option(
+    "--config-file",
+    "config_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Configuration file; may be repeated, later files win.",
+)
+@click.option("--host", help="Address to listen on (default: [api] host).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: [api] port).")
+def main(config_files, host, port):
+    """Serve Radar's REST API, /metrics and the web client."""
+    args = [arg for path in config_files for arg in ("--config-file", path)]
+    try:
+        conf = config.parse_args(args)
+    except cfg.Error as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    host = host or conf.api.host
+    port = conf.api.port if port is None else port
+    app = app_from_conf(conf)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=conf.api.threads)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server there?)"
+        ) from None
+    click.echo(f"Radar API listening on {_url(host, server.effective_port)}")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Version 1 of the REST API (docs/api.md)."""
+
+import pecan
+
+from radar_api import openapi
+from radar_api.controllers.methods import require_get
+from radar_api.controllers.v1.changes import ChangesController
+from radar_api.controllers.v1.projects import ProjectsController
+from radar_api.controllers.v1.status import StatusController
+from radar_api.controllers.v1.systems import SystemsController
+
+
+class V1Controller:
+    systems = SystemsController()
+    changes = ChangesController()
+    projects = ProjectsController()
+    status = StatusController()
+
+    @pecan.expose("json", content_type="application/json", route="openapi.json")
+    def openapi(self):
+        """The OpenAPI 3.0 document of this API."""
+        require_get()
+        return openapi.DOCUMENT

@@ -1,0 +1,137 @@
+"""``/v1/status``: is the collector keeping up?"""
+
+from datetime import datetime
+
+import pecan
+from wsme import types as wtypes
+
+from radar_api.controllers.v1 import types
+from radar_api.controllers.v1.base import Resource
+from radar_api.expose import expose
+
+SAMPLE_QUERY = "status:open project:openstack/nova"
+
+
+class QueryState(types.Base):
+    """One Gerrit query the collectors poll: how far it got and who holds its lock."""
+
+    query = wtypes.text
+    watermark = types.utc_datetime
+    last_success_at = types.utc_datetime
+    locked_by = wtypes.text
+    """Name of the collector polling it now, or null."""
+
+    @classmethod
+    def sample(cls):
+        time = datetime(2026, 11, 23, 9, 55)
+        return cls(query=SAMPLE_QUERY, watermark=time, last_success_at=time, locked_by=None)
+
+
+class Poll(types.Base):
+    """One poll of a Gerrit query and what it did."""
+
+    id = int
+    query = wtypes.text
+    started_at = types.utc_datetime
+    finished_at = types.utc_datetime
+    outcome = wtypes.text
+    """ok, error or skipped."""
+
+    requests = int
+    errors = int
+    rate_limited = int
+    """Requests Gerrit refused with HTTP 429."""
+
+    changes = int
+    reports_stored = int
+    rechecks_stored = int
+    message = wtypes.text
+
+    @classmethod
+    def sample(cls):
+        return cls(
+            id=812,
+            query=SAMPLE_QUERY,
+            started_at=datetime(2026, 11, 23, 9, 55),
+            finished_at=datetime(2026, 11, 23, 9, 55, 4),
+            outcome="ok",
+            requests=3,
+            errors=0,
+            rate_limited=0,
+            changes=14,
+            reports_stored=22,
+            rechecks_stored=1,
+            message=None,
+        )
+
+
+class Collector(types.Base):
+    """The collectors' health: the latest polls, newest first."""
+
+    last_poll_at = types.utc_datetime
+    last_success_at = types.utc_datetime
+    outcome = wtypes.text
+    """Outcome of the latest poll."""
+
+    lag_s = float
+    """Seconds since the last successful poll; null if none."""
+
+    queries = [QueryState]
+    polls = [Poll]
+    """The 20 latest polls, newest first."""
+
+    @classmethod
+    def sample(cls):
+        time = datetime(2026, 11, 23, 9, 55)
+        return cls(
+            last_poll_at=time,
+            last_success_at=time,
+            outcome="ok",
+            lag_s=300.0,
+            queries=[QueryState.sample()],
+            polls=[Poll.sample()],
+        )
+
+
+class Totals(types.Base):
+    """How much is stored."""
+
+    systems = int
+    changes = int
+    patchsets = int
+    reports = int
+    rechecks = int
+
+    @classmethod
+    def sample(cls):
+        return cls(systems=7, changes=120, patchsets=310, reports=2100, rechecks=45)
+
+
+class Status(types.Base):
+    """The collector's state and the database's totals."""
+
+    poll_interval = int
+    """Seconds between polls; the web client refreshes at the same pace."""
+
+    now = types.utc_datetime
+    collector = Collector
+    totals = Totals
+
+    @classmethod
+    def sample(cls):
+        return cls(
+            poll_interval=300,
+            now=datetime(2026, 11, 23, 10),
+            collector=Collector.sample(),
+            totals=Totals.sample(),
+        )
+
+
+class StatusController(Resource):
+    @expose(Status)
+    def get_all(self):
+        """The collector's polls and the stored totals.
+
+        Example: ``curl http://radar.example.org/v1/status``
+        """
+        return Status.from_dict(pecan.request.radar.status(pecan.request.api.poll_interval))

@@ -1,0 +1,264 @@
+"""``/v1/systems``: every CI system with its health, and one system in detail.
+
+Per-system resources live below it (``/v1/systems/{id or username}/jobs``, ``/reports``,
+``/trend``) in their own modules.
+"""
+
+from datetime import datetime
+
+import pecan
+from wsme import types as wtypes
+
+from radar_api.controllers.v1 import types, utils
+from radar_api.controllers.v1.base import Resource
+from radar_api.controllers.v1.jobs import JobsController
+from radar_api.controllers.v1.reports import ReportsController
+from radar_api.controllers.v1.trend import TrendController
+from radar_api.expose import expose
+
+
+class Health(types.Base):
+    """The health of a system: its score, status and the score's components (ratios)."""
+
+    score = int
+    """0 to 100; null when no component has data."""
+
+    status = wtypes.text
+    """healthy, degraded, failing, silent or unknown."""
+
+    coverage = float
+    """Eligible patchsets the system reported on / eligible patchsets."""
+
+    timeliness = float
+    """Share of reported eligible patchsets reported within the report deadline."""
+
+    success_rate = float
+    """SUCCESS / (SUCCESS + FAILURE + ERROR) over the system's reports."""
+
+    stability = float
+    """1 - flaky patchsets / patchsets reported on."""
+
+    @classmethod
+    def sample(cls):
+        return cls(
+            score=97,
+            status="healthy",
+            coverage=1.0,
+            timeliness=0.98,
+            success_rate=0.91,
+            stability=1.0,
+        )
+
+
+class Stats(types.Base):
+    """The figures behind a system's health over the window."""
+
+    reports = int
+    """Reports (verdicts) dated in the window."""
+
+    success = int
+    failure = int
+    error = int
+    other = int
+    """Reports of class skipped or unknown."""
+
+    patchsets_eligible = int
+    patchsets_reported = int
+    latency_p50_s = float
+    latency_p90_s = float
+    last_report_at = types.utc_datetime
+    last_success_at = types.utc_datetime
+    rechecks = int
+    flaky_patchsets = int
+    duplicate_reports = int
+    agreement = float
+    """Share of patchsets where the last result class equals the reference CI's."""
+
+    false_failure_rate = float
+    """Share of patchsets where the system failed and the reference CI succeeded."""
+
+    @classmethod
+    def sample(cls):
+        time = datetime(2026, 11, 23, 9, 51)
+        return cls(
+            reports=120,
+            success=110,
+            failure=8,
+            error=2,
+            other=0,
+            patchsets_eligible=118,
+            patchsets_reported=118,
+            latency_p50_s=1830.0,
+            latency_p90_s=3400.5,
+            last_report_at=time,
+            last_success_at=time,
+            rechecks=3,
+            flaky_patchsets=1,
+            duplicate_reports=0,
+            agreement=0.95,
+            false_failure_rate=0.02,
+        )
+
+
+class System(types.Base):
+    """A CI system (a Gerrit account) with its health and statistics."""
+
+    id = int
+    """Gerrit account id."""
+
+    name = wtypes.text
+    username = wtypes.text
+    health = Health
+    stats = Stats
+
+    @classmethod
+    def sample(cls):
+        return cls(
+            id=101,
+            name="Healthy CI",
+            username="healthy-ci",
+            health=Health.sample(),
+            stats=Stats.sample(),
+        )
+
+
+class Contacts(types.Base):
+    """How to reach a system's operators (set by Radar's administrators; each may be null)."""
+
+    name = wtypes.text
+    email = wtypes.text
+    info_url = wtypes.text
+    recheck_keyword = wtypes.text
+    """The word after 'recheck' that asks this system alone to test again."""
+
+    @classmethod
+    def sample(cls):
+        return cls(
+            name="Healthy CI team",
+            email="ci@example.org",
+            info_url="https://wiki.example.org/HealthyCI",
+            recheck_keyword="healthy-ci",
+        )
+
+
+class SystemDetail(System):
+    """One system: the list item plus its contacts, why it is not healthy, and the window."""
+
+    contacts = Contacts
+    reasons = [wtypes.text]
+    """Why the status is not healthy, e.g. 'coverage 45% is low'; empty when healthy."""
+
+    window = types.Window
+
+    @classmethod
+    def sample(cls):
+        sample = super().sample()
+        sample.contacts = Contacts.sample()
+        sample.reasons = []
+        sample.window = types.Window.sample()
+        return sample
+
+
+class SystemCollection(types.Base):
+    """A page of systems, sorted and filtered as asked, with the URL of the next page."""
+
+    window = types.Window
+    systems = [System]
+    next = wtypes.text
+    """Relative URL of the next page, or null on the last page."""
+
+    @classmethod
+    def sample(cls):
+        return cls(window=types.Window.sample(), systems=[System.sample()], next=None)
+
+
+def _sort_value(system: dict, key: str):
+    if key == "name":
+        return (system.get("name") or "").casefold() or None
+    if key in ("reports", "latency_p50_s", "last_report_at"):
+        return system["stats"].get(key)
+    return system["health"].get(key)
+
+
+def sort_systems(systems: list[dict], key: str, descending: bool) -> list[dict]:
+    """Sort on ``key``, nulls always last, ties by id so pages are stable."""
+    by_id = sorted(systems, key=lambda system: system["id"])
+    present = [system for system in by_id if _sort_value(system, key) is not None]
+    missing = [system for system in by_id if _sort_value(system, key) is None]
+    present.sort(key=lambda system: _sort_value(system, key), reverse=descending)
+    return present + missing
+
+
+class SystemsController(Resource):
+    """``/v1/systems`` and ``/v1/systems/{id or username}``."""
+
+    _subresources = {"jobs": JobsController, "reports": ReportsController, "trend": TrendController}
+
+    @expose(SystemCollection, *[wtypes.text] * 8)
+    def get_all(
+        self,
+        window=None,
+        since=None,
+        until=None,
+        project=None,
+        sort=None,
+        status=None,
+        limit=None,
+        marker=None,
+    ):
+        """Every CI system with its health.
+
+        Example: ``curl 'http://radar.example.org/v1/systems?window=7d&status=failing,silent'``
+
+        :param window: window length ending now (24h, 7d, 30d); default 7d.
+        :param since: start of the window (ISO 8601), instead of window.
+        :param until: end of the window (ISO 8601); default now.
+        :param project: only figures of this Gerrit project.
+        :param sort: score, name, coverage, ...; prefix - for descending; default -score.
+        :param status: comma separated statuses to keep.
+        :param limit: page size, at most [api] max_limit.
+        :param marker: id of the last system of the previous page.
+        """
+        settings = pecan.request.api
+        span = utils.validate_window(window, since, until)
+        sort_key, descending = utils.validate_sort(sort)
+        statuses = utils.validate_statuses(status)
+        limit = utils.validate_limit(limit, settings.default_limit, settings.max_limit)
+        marker = utils.validate_marker(marker)
+        radar = pecan.request.radar
+        project = utils.validate_project(radar, project)
+
+        systems = radar.systems(span, project=project)
+        if statuses:
+            systems = [system for system in systems if system["health"]["status"] in statuses]
+        page, more = utils.page_after(sort_systems(systems, sort_key, descending), marker, limit)
+        return SystemCollection.from_dict(
+            {
+                "window": types.window_of(span),
+                "systems": page,
+                "next": utils.next_url(page[-1]["id"]) if more else None,
+            }
+        )
+
+    @expose(SystemDetail, wtypes.text, *[wtypes.text] * 4)
+    def get_one(self, key, window=None, since=None, until=None, project=None):
+        """One CI system by Gerrit account id or username, with contacts and reasons.
+
+        Example: ``curl http://radar.example.org/v1/systems/healthy-ci?window=30d``
+        """
+        span = utils.validate_window(window, since, until)
+        radar = pecan.request.radar
+        project = utils.validate_project(radar, project)
+        return SystemDetail.from_dict(
+            {**radar.system(key, span, project=project), "window": types.window_of(span)}
+        )
+
+    @pecan.expose()
+    def _lookup(self, key, *remainder):
+        """Route ``/v1/systems/{key}/{jobs|reports|trend}`` to that resource of the system."""
+        if not remainder:
+            return None  # plain /v1/systems/{key}: get_one
+        resource = self._subresources.get(remainder[0])
+        if resource is None or any(remainder[1:]):
+            pecan.abort(404)
+        return resource(key), []

@@ -1,0 +1,180 @@
+"""Validation of query parameters, in one place, so every resource answers the same 400s.
+
+Every check raises wsme's ClientSideError with a message that starts with the parameter's name;
+the JSON error hook turns it into ``{"faultcode": "Client", "faultstring": ...}``.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import pecan
+from wsme.exc import ClientSideError
+
+from radar_core import stats
+
+DEFAULT_WINDOW = timedelta(days=7)
+MAX_WINDOW = timedelta(days=366)
+WINDOW_PATTERN = re.compile(r"^(\d{1,6})([hdw])$")
+WINDOW_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+STATUSES = ("healthy", "degraded", "failing", "silent", "unknown")
+SORT_KEYS = (
+    "score",
+    "name",
+    "coverage",
+    "timeliness",
+    "success_rate",
+    "stability",
+    "latency_p50_s",
+    "reports",
+    "last_report_at",
+)
+BUCKETS = ("day", "week")
+
+
+def invalid(message: str) -> ClientSideError:
+    return ClientSideError(message)
+
+
+def not_found(message: str) -> ClientSideError:
+    return ClientSideError(message, status_code=404)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def parse_time(name: str, value: str) -> datetime:
+    """An ISO 8601 date or date-time; a zone offset is converted to naive UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise invalid(
+            f"{name}: {value!r} is not an ISO 8601 date or date-time "
+            "(e.g. 2026-11-01 or 2026-11-01T10:00:00Z)"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_window_length(value: str) -> timedelta:
+    match = WINDOW_PATTERN.match(value.strip())
+    if not match:
+        raise invalid(f"window: {value!r} is not a duration like 24h, 7d or 30d (<N>h, d or w)")
+    length = int(match.group(1)) * WINDOW_UNITS[match.group(2)]
+    if not timedelta(0) < length <= MAX_WINDOW:
+        raise invalid(f"window: {value!r} must be longer than 0 and at most 366 days")
+    return length
+
+
+def validate_window(window=None, since=None, until=None, now=None) -> stats.Window:
+    """The window ``[since, until)`` of ``window=`` or ``since=``/``until=`` (default 7 days).
+
+    ``window`` with ``until`` is the window ending at ``until``; with ``since`` it is ambiguous.
+    """
+    if window is not None and since is not None:
+        raise invalid("window: give either window= or since= (with until=), not both")
+    end = parse_time("until", until) if until is not None else (now or utcnow())
+    if since is not None:
+        start = parse_time("since", since)
+        if start >= end:
+            raise invalid("since: must be earlier than until")
+        if end - start > MAX_WINDOW:
+            raise invalid("since: the window from since to until is longer than 366 days")
+    else:
+        start = end - (DEFAULT_WINDOW if window is None else parse_window_length(window))
+    return stats.Window(since=start, until=end)
+
+
+def validate_limit(limit, default: int, maximum: int) -> int:
+    if limit is None:
+        return min(default, maximum)
+    try:
+        value = int(limit)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= maximum:
+        raise invalid(f"limit: must be a whole number from 1 to {maximum}, not {limit!r}")
+    return value
+
+
+def validate_marker(marker) -> int | None:
+    """Markers are the ``id`` of the last item of the previous page: integers."""
+    if marker is None:
+        return None
+    try:
+        return int(marker)
+    except ValueError:
+        raise invalid(f"marker: {marker!r} is not the id of an item of a previous page") from None
+
+
+def validate_sort(sort) -> tuple[str, bool]:
+    """``(key, descending)`` of ``sort=[-]key``; the default is the best score first."""
+    if sort is None:
+        return "score", True
+    key = sort.removeprefix("-")
+    if key not in SORT_KEYS:
+        raise invalid(f"sort: {sort!r} is not one of {', '.join(SORT_KEYS)} (- for descending)")
+    return key, sort.startswith("-")
+
+
+def validate_statuses(status) -> frozenset[str]:
+    """The statuses of ``status=a,b``; empty means every status."""
+    if status is None:
+        return frozenset()
+    wanted = frozenset(part.strip() for part in status.split(",") if part.strip())
+    unknown = sorted(wanted - set(STATUSES))
+    if unknown:
+        raise invalid(f"status: {', '.join(unknown)} is not one of {', '.join(STATUSES)}")
+    return wanted
+
+
+def validate_bucket(bucket) -> str:
+    if bucket is None:
+        return "day"
+    if bucket not in BUCKETS:
+        raise invalid(f"bucket: {bucket!r} is not one of {', '.join(BUCKETS)}")
+    return bucket
+
+
+def validate_change_number(number) -> int:
+    try:
+        value = int(number)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        raise invalid(f"number: change number must be a positive whole number, not {number!r}")
+    return value
+
+
+def validate_project(radar, project) -> str | None:
+    """The project filter; an unknown project is a 404, as for any unknown resource."""
+    if project is None:
+        return None
+    if not project.strip():
+        raise invalid("project: must not be empty")
+    if not radar.project_exists(project):
+        raise not_found(f"project {project!r} not found")
+    return project
+
+
+def page_after(items: list[dict], marker: int | None, limit: int) -> tuple[list[dict], bool]:
+    """The page of ``items`` after the item whose id is ``marker``, and whether more follow."""
+    start = 0
+    if marker is not None:
+        ids = [item["id"] for item in items]
+        if marker not in ids:
+            raise invalid(f"marker: {marker} is not an item of this list")
+        start = ids.index(marker) + 1
+    return items[start : start + limit], start + limit < len(items)
+
+
+def next_url(marker) -> str | None:
+    """The relative URL of the next page: this request with only ``marker`` replaced."""
+    if marker is None:
+        return None
+    request = pecan.request
+    params = [(key, value) for key, value in request.GET.items() if key != "marker"]
+    params.append(("marker", str(marker)))
+    return f"{request.path}?{urlencode(params)}"
