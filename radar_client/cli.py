@@ -75,7 +75,7 @@ class Settings:
         }
 
     def look(self) -> Look:
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout  # CliRunner swaps it; click.get_text_stream is deprecated
         unicode = can_encode("▁█", getattr(stream, "encoding", None) or "utf-8")
         return Look(color=self.use_color(stream), unicode=unicode)
 
