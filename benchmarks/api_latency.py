@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text, update
 
 from radar_core import migration, models, stats
 from radar_core.db import make_engine
@@ -68,12 +68,14 @@ class Filler:
     def _day(self, start: datetime) -> int:
         rng = self.random
         changes, patchsets, reports, jobs = [], [], [], []
+        project_of = {}
         reports_today = 0
         while reports_today < REPORTS_PER_DAY:
             project = rng.randint(1, PROJECTS)
             created = start + timedelta(seconds=rng.randint(0, 86399))
             change_id = self.next_ids["change"]
             self.next_ids["change"] += 1
+            project_of[change_id] = project
             changes.append({"id": change_id, "number": change_id, "project_id": project,
                             "branch": "master", "status": "NEW", "created": created,
                             "updated": created})
@@ -102,7 +104,16 @@ class Filler:
                                  "duration_s": rng.randint(60, 7200)})
                     self.next_ids["job"] += 1
                 reports_today += 1
+        days = {}
+        for report in reports:  # the per-day counts the collector keeps with the reports
+            key = (report["system_id"], report["date"].date(), project_of[report["change_id"]])
+            row = days.setdefault(key, {"system_id": key[0], "day": key[1], "project_id": key[2],
+                                        "reports": 0, "success": 0, "failure": 0, "error": 0,
+                                        "other": 0})
+            row["reports"] += 1
+            row[report["result_class"]] += 1
         with self.engine.begin() as connection:
+            self._add_days(connection, days)
             connection.execute(insert(models.Change), changes)
             connection.execute(insert(models.Patchset), patchsets)
             for chunk in range(0, len(reports), 5000):
@@ -110,6 +121,29 @@ class Filler:
             for chunk in range(0, len(jobs), 10000):
                 connection.execute(insert(models.JobResult), jobs[chunk:chunk + 10000])
         return reports_today
+
+    @staticmethod
+    def _add_days(connection, days):
+        # Reports dated after midnight may land on a day an earlier fill already counted.
+        existing = {}
+        keys = list(days)
+        if keys:
+            first = min(key[1] for key in keys)
+            for row in connection.execute(
+                select(models.SystemDay).where(models.SystemDay.day >= first)
+            ).mappings():
+                existing[(row["system_id"], row["day"], row["project_id"])] = row["id"]
+        new_rows = []
+        for key, row in days.items():
+            if key in existing:
+                connection.execute(
+                    update(models.SystemDay).where(models.SystemDay.id == existing[key]).values(
+                        **{column: getattr(models.SystemDay, column) + row[column]
+                           for column in ("reports", "success", "failure", "error", "other")}))
+            else:
+                new_rows.append(row)
+        if new_rows:
+            connection.execute(insert(models.SystemDay), new_rows)
 
 
 def measure(base_url: str, paths: list[str], runs: int) -> dict[str, tuple[float, float]]:

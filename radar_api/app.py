@@ -82,12 +82,13 @@ def settings_from_conf(conf):
 
 def app_from_conf(conf):
     """The app of a parsed radar_core.config CONF: database, health and [api] options."""
+    from radar_core.cache import CachedRadar
     from radar_core.db import get_engine
     from radar_core.service import Radar
 
     engine = get_engine(conf.database.connection, conf.database.pool_recycle)
     return make_app(
-        Radar(engine, settings_from_conf(conf)),
+        CachedRadar(Radar(engine, settings_from_conf(conf))),
         poll_interval=conf.collector.poll_interval,
         default_limit=conf.api.default_limit,
         max_limit=conf.api.max_limit,

@@ -109,13 +109,14 @@ class Stack:
 
     def make_app(self):
         from radar_api.app import make_app
+        from radar_core.cache import CachedRadar
         from radar_core.service import Radar, Settings
 
         settings = Settings(
             health=stats.HealthConfig(), reference_account=REFERENCE, gerrit_url=self.simulator.url
         )
         return make_app(
-            Radar(self.engine, settings),
+            CachedRadar(Radar(self.engine, settings)),
             poll_interval=self.poll_interval,
             gerrit_url=self.simulator.url,
         )

@@ -75,7 +75,9 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
     """
     if window is not None and since is not None:
         raise invalid("window: give either window= or since= (with until=), not both")
-    end = parse_time("until", until) if until is not None else (now or utcnow())
+    # A window ending now ends at the current whole minute, so that everyone asking within the
+    # same minute shares one answer (and its cache entry) and a paged list does not shift.
+    end = parse_time("until", until) if until is not None else (now or utcnow()).replace(second=0)
     if since is not None:
         start = parse_time("since", since)
         if start >= end:
