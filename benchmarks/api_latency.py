@@ -173,6 +173,7 @@ def main():
         REPORTS_PER_DAY //= 10
 
     from radar_api.app import make_app
+    from radar_core.cache import CachedRadar
     from radar_core.service import Radar, Settings
     from radar_demo.stack import ApiServer
 
@@ -181,7 +182,9 @@ def main():
     migration.upgrade(engine)
     until = datetime.utcnow().replace(microsecond=0)
     filler = Filler(engine, until)
-    api = ApiServer(make_app(Radar(engine, Settings(health=stats.HealthConfig())))).start()
+    radar = Radar(engine, Settings(health=stats.HealthConfig()))
+    servers = {"computed": ApiServer(make_app(radar)).start(),
+               "cached": ApiServer(make_app(CachedRadar(radar))).start()}
     paths = ["/v1/systems?window=7d", "/v1/systems?window=30d", "/v1/systems/ci-7?window=7d",
              "/v1/systems/ci-7/jobs?window=7d", "/v1/systems/ci-7/trend?window=30d"]
     results = {}
@@ -192,16 +195,20 @@ def main():
             total = filler.next_ids["report"] - 1
             print(f"history {label}: {total} reports ({filled} added in "
                   f"{time.perf_counter() - started:.0f} s)", flush=True)
-            results[label] = measure(api.url, paths, args.runs)
-            for path, (p50, p95) in results[label].items():
-                print(f"  {path:40s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
+            for mode, server in servers.items():
+                results[(label, mode)] = measure(server.url, paths, args.runs)
+                for path, (p50, p95) in results[(label, mode)].items():
+                    print(f"  {mode:8s} {path:36s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms",
+                          flush=True)
     finally:
-        api.stop()
+        for server in servers.values():
+            server.stop()
         engine.dispose()
     print("\nratio of p95, 90 days / 9 days:")
-    for path in paths:
-        ratio = results["90 days"][path][1] / results["9 days"][path][1]
-        print(f"  {path:40s} {ratio:5.2f}x")
+    for mode in servers:
+        for path in paths:
+            ratio = results[("90 days", mode)][path][1] / results[("9 days", mode)][path][1]
+            print(f"  {mode:8s} {path:36s} {ratio:5.2f}x")
     return 0
 
 
