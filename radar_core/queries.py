@@ -7,9 +7,9 @@ project is its change's project. ``system_ids`` restricts to those systems; ``pr
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select, union, union_all
+from sqlalchemy import and_, case, func, or_, select, union, union_all
 from sqlalchemy.engine import Connection, Row
 
 from radar_core.models import (
@@ -27,6 +27,7 @@ from radar_core.models import (
 
 CHUNK = 500  # ids per IN list
 PATCHSET_DATE_INDEX = "ix_reports_patchset_id_date"
+DAY = timedelta(days=1)
 
 # id, system_id, patchset_id, change_id, patchset_number, date, result_class
 REPORT_COLUMNS = (
@@ -108,9 +109,11 @@ def project_names(conn: Connection) -> dict[int, str]:
 
 
 def reports_between(conn, since, until, system_ids, project_id) -> list[Row]:
-    """Reports dated in ``[since, until)``."""
+    """Reports dated in ``[since, until)``, by system, date and id (the order of the index on
+    system and date: no sorting)."""
     stmt = _verdicts(system_ids, project_id, *REPORT_COLUMNS)
-    return list(conn.execute(stmt.where(Report.date >= since, Report.date < until)))
+    stmt = stmt.where(Report.date >= since, Report.date < until)
+    return list(conn.execute(stmt.order_by(Report.system_id, Report.date, Report.id)))
 
 
 def latest_per_project(conn, since, before, system_ids, project_id) -> list[Row]:
@@ -126,7 +129,7 @@ def latest_per_project(conn, since, before, system_ids, project_id) -> list[Row]
     )
     wanted = {tuple(row) for row in conn.execute(latest)}
     rows = []
-    for chunk in _chunks({(system, date) for system, _, date in wanted}):
+    for chunk in _chunks({(system, when) for system, _, when in wanted}):
         stmt = (
             _verdicts(system_ids, project_id, *REPORT_COLUMNS, Patchset.project_id)
             .join(Patchset, Patchset.id == Report.patchset_id)
@@ -136,35 +139,41 @@ def latest_per_project(conn, since, before, system_ids, project_id) -> list[Row]
     return rows
 
 
-def reported_pairs(conn, first_day, last_day, system_ids, project_id) -> set[tuple[int, int]]:
-    """(system_id, project_id) of the per-day counts with reports from ``first_day`` to
-    ``last_day`` (inclusive)."""
+def reported_pairs(conn, first_day, last_day, system_ids, project_id) -> dict[tuple, date]:
+    """(system_id, project_id) -> last day with reports, from the per-day counts of the days
+    ``first_day`` to ``last_day`` (inclusive)."""
     stmt = (
-        select(SystemDay.system_id, SystemDay.project_id)
+        select(SystemDay.system_id, SystemDay.project_id, func.max(SystemDay.day))
         .where(SystemDay.day >= first_day, SystemDay.day <= last_day, SystemDay.reports > 0)
         .where(SystemDay.system_id.in_(sorted(system_ids)))
         .group_by(SystemDay.system_id, SystemDay.project_id)
     )
     if project_id is not None:
         stmt = stmt.where(SystemDay.project_id == project_id)
-    return {tuple(row) for row in conn.execute(stmt)}
+    return {(system_id, project): day for system_id, project, day in conn.execute(stmt)}
 
 
-def latest_in_projects(conn, pairs, since, before) -> list[Row]:
+def latest_in_projects(conn, since, before, pairs: dict[tuple, date | None]) -> list[Row]:
     """Per (system_id, project_id) pair, the system's latest report on a known patchset of the
-    project dated in ``[since, before)``, if any; rows end with the project id."""
+    project dated in ``[since, before)``, if any, searched only on the day the pair maps to
+    (unless None); rows end with the project id."""
     rows = []
-    for chunk in _chunks(pairs, 50):
-        latest = [
-            select(*REPORT_COLUMNS, Patchset.project_id)
-            .join(Patchset, Patchset.id == Report.patchset_id)
-            .where(Report.system_id == system_id, Patchset.project_id == project_id)
-            .where(Report.kind == "report", Report.date >= since, Report.date < before)
-            .order_by(Report.date.desc(), Report.id.desc())
-            .limit(1)
-            .subquery()
-            for system_id, project_id in chunk
-        ]
+    for chunk in _chunks(pairs.items(), 50):
+        latest = []
+        for (system_id, project_id), day in chunk:
+            start, end = since, before
+            if day is not None:
+                start = max(since, datetime.combine(day, time()))
+                end = min(before, datetime.combine(day, time()) + DAY)
+            latest.append(
+                select(*REPORT_COLUMNS, Patchset.project_id)
+                .join(Patchset, Patchset.id == Report.patchset_id)
+                .where(Report.system_id == system_id, Patchset.project_id == project_id)
+                .where(Report.kind == "report", Report.date >= start, Report.date < end)
+                .order_by(Report.date.desc(), Report.id.desc())
+                .limit(1)
+                .subquery()
+            )
         rows += conn.execute(union_all(*(select(*sub.c) for sub in latest)))
     return rows
 
@@ -201,6 +210,23 @@ def early_unmatched_reports(conn, since, change_ids, system_ids, project_id) -> 
         )
         rows += conn.execute(stmt)
     return rows
+
+
+def latest_days(conn, last_day, system_ids, project_id) -> dict[int, tuple]:
+    """Per system, from the per-day counts up to ``last_day`` (inclusive): the last day with a
+    report and the last day with a success (None when there is none)."""
+    stmt = (
+        select(
+            SystemDay.system_id,
+            func.max(case((SystemDay.reports > 0, SystemDay.day))),
+            func.max(case((SystemDay.success > 0, SystemDay.day))),
+        )
+        .where(SystemDay.day <= last_day, SystemDay.system_id.in_(sorted(system_ids)))
+        .group_by(SystemDay.system_id)
+    )
+    if project_id is not None:
+        stmt = stmt.where(SystemDay.project_id == project_id)
+    return {system_id: (last, success) for system_id, last, success in conn.execute(stmt)}
 
 
 def latest_report(conn, system_id, before, project_id, result_class=None) -> Row | None:
@@ -421,12 +447,13 @@ def latest_polls(conn, limit: int) -> list[Row]:
 
 
 def totals(conn) -> dict[str, int]:
-    """Row counts: systems, changes, patchsets, reports (verdicts), rechecks."""
+    """Row counts: systems, changes, patchsets, reports (verdicts, from the per-day counts the
+    collector keeps: counting them in the reports table reads all of it), rechecks."""
     counts = {
         "systems": select(func.count()).select_from(CISystem),
         "changes": select(func.count()).select_from(Change),
         "patchsets": select(func.count()).select_from(Patchset),
-        "reports": select(func.count()).select_from(Report).where(Report.kind == "report"),
+        "reports": select(func.coalesce(func.sum(SystemDay.reports), 0)),
         "rechecks": select(func.count()).select_from(Recheck),
     }
-    return {name: conn.scalar(stmt) for name, stmt in counts.items()}
+    return {name: int(conn.scalar(stmt)) for name, stmt in counts.items()}

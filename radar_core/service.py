@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from radar_core import queries, stats
@@ -109,6 +110,27 @@ class _Data:
     rechecks: list[stats.Recheck]  # in the window, by date
     rechecks_by_key: dict[int, list[stats.Recheck]]
     reference: int | None  # system id of the reference account
+    _dates: dict = field(default_factory=dict)  # report dates per system
+    _rechecked: dict = field(default_factory=dict)  # patchset keys rechecked per window
+
+    def span(self, system_id: int, window: stats.Window) -> tuple[int, int]:
+        """Index range of the system's reports dated in ``window``."""
+        if system_id not in self._dates:
+            self._dates[system_id] = [r.date for r in self.reports.get(system_id, ())]
+        dates = self._dates[system_id]
+        return bisect_left(dates, window.since), bisect_left(dates, window.until)
+
+    def in_window(self, system_id: int, window: stats.Window) -> list[stats.Report]:
+        lo, hi = self.span(system_id, window)
+        return self.reports.get(system_id, [])[lo:hi]
+
+    def rechecked(self, window: stats.Window) -> set[int]:
+        """Keys of the patchsets rechecked in ``window``."""
+        if window not in self._rechecked:
+            dates = [rc.date for rc in self.rechecks]
+            lo, hi = bisect_left(dates, window.since), bisect_left(dates, window.until)
+            self._rechecked[window] = {rc.patchset_id for rc in self.rechecks[lo:hi]}
+        return self._rechecked[window]
 
 
 class _Inputs(NamedTuple):
@@ -157,8 +179,138 @@ class _Earlier:
         return [r for r in picked if r is not None]
 
 
-def _window_rows_key(row) -> tuple:
-    return row[5], row[0]
+# --- fetching ------------------------------------------------------------------------------------
+
+
+class _Fetch:
+    """The queries behind the figures of some systems over consecutive windows.
+
+    Report rows are tuples (id, system_id, patchset_id, change_id, patchset_number, date,
+    result_class). Beyond the reports in ``[since, until)`` it fetches the few older ones that
+    matter (see the module docstring). The collector's per-day counts (system_days) tell which
+    systems and projects have older reports, so that queries which would find nothing are
+    skipped; they are used only when they cover every system and project of the window's
+    reports, else the reports themselves are searched.
+    """
+
+    def __init__(self, conn, rows, windows, project_id, reference, cfg):
+        self.conn, self.rows, self.project_id, self.reference = conn, rows, project_id, reference
+        self.since, self.until = windows[0].since, windows[-1].until
+        self.first_until = windows[0].until  # reports before it serve every window
+        self.look_since = self.first_until - cfg.watch_lookback
+        self.ids = {row.id for row in rows} | ({reference} if reference is not None else set())
+        self.patchsets: dict[int, Row] = {}  # patchset rows by id
+        self.created_since = self.until  # patchsets created since then are fetched
+
+    def run(self) -> _Data:
+        conn, ids, project_id = self.conn, self.ids, self.project_id
+        window = queries.reports_between(conn, self.since, self.until, ids, project_id)
+        recheck_rows = queries.rechecks_between(conn, self.since, self.until, project_id)
+        self._add_created(self.since)
+        self._add_patchsets(window)
+        counted = self._counts_cover(window)
+        extra = queries.early_reports(conn, self.since, self.until, ids, project_id)
+        unmatched = {r.change_id for r in recheck_rows if r.patchset_id is None}
+        if unmatched:
+            extra += queries.early_unmatched_reports(conn, self.since, unmatched, ids, project_id)
+        latest, latest_success = self._latest_before(window, counted)
+        # A system whose last report is older than the window may have patchsets waiting
+        # since then (the silent status).
+        self._add_created(max(self.look_since, min([self.since] + [r[5] for r in latest])))
+        extra += latest + latest_success
+        if self.look_since < self.since:
+            extra += self._watch(window, counted)
+        self._add_patchsets(extra)
+        return self._data(window, extra, recheck_rows)
+
+    def _add_created(self, start: datetime) -> None:
+        """Fetch the patchsets created since ``start`` not fetched yet."""
+        if start < self.created_since:
+            rows = queries.patchsets_created(self.conn, start, self.created_since, self.project_id)
+            self.patchsets.update((r.id, r) for r in rows)
+            self.created_since = start
+
+    def _data(self, window, earlier, recheck_rows) -> _Data:
+        keys = _Keys()
+        rechecks = _rechecks(recheck_rows, keys)
+        names = queries.project_names(self.conn)
+        patchsets = {
+            r.id: stats.Patchset(r.id, names[r.project_id], r.created, r.superseded_at)
+            for r in self.patchsets.values()
+        }
+        return _Data(
+            reports=_reports_by_system(window, earlier, keys),
+            patchsets=patchsets,
+            timelines=_timelines(patchsets.values()),
+            rechecks=rechecks,
+            rechecks_by_key=_group(rechecks, lambda rc: rc.patchset_id),
+            reference=self.reference,
+        )
+
+    def _add_patchsets(self, report_rows) -> None:
+        """Fetch the known patchsets of ``report_rows`` not fetched yet."""
+        missing = {r[2] for r in report_rows} - self.patchsets.keys() - {None}
+        self.patchsets.update((r.id, r) for r in queries.patchsets_by_ids(self.conn, missing))
+
+    def _pairs(self, report_rows) -> set[tuple[int, int]]:
+        """(system id, project id) of the reports on known patchsets."""
+        return {
+            (r[1], self.patchsets[r[2]].project_id) for r in report_rows if r[2] in self.patchsets
+        }
+
+    def _counts_cover(self, window) -> bool:
+        """Whether the per-day counts cover every (system, project) of the window's reports."""
+        in_window = self._pairs(window)
+        if not in_window:
+            return False
+        counted = queries.reported_pairs(
+            self.conn, self.since.date(), self.until.date(), self.ids, self.project_id
+        )
+        return in_window <= counted.keys()
+
+    def _latest_before(self, window, counted: bool) -> tuple[list, list]:
+        """Latest reports and latest successes before ``since`` of the systems that have none
+        before ``first_until``."""
+        first = [r for r in window if r[5] < self.first_until]
+        has_report = {r[1] for r in first}
+        has_success = {r[1] for r in first if r[6] == stats.SUCCESS}
+        lacking = {row.id for row in self.rows} - (has_report & has_success)
+        days = {}
+        if counted and lacking:
+            days = queries.latest_days(self.conn, self.since.date(), lacking, self.project_id)
+        latest = [self._latest(s, None, counted, days) for s in lacking - has_report]
+        successes = [self._latest(s, stats.SUCCESS, counted, days) for s in lacking - has_success]
+        return [r for r in latest if r is not None], [r for r in successes if r is not None]
+
+    def _latest(self, system_id, result_class, counted, days):
+        """The system's latest report (of ``result_class``) before ``since``; with the per-day
+        counts, searched from the last day they show, or not at all when they show none."""
+        before = self.since
+        if counted:
+            last_day, last_success_day = days.get(system_id, (None, None))
+            day = last_day if result_class is None else last_success_day
+            if day is None:
+                return None
+            before = min(before, datetime.combine(day, datetime.min.time()) + timedelta(days=1))
+        return queries.latest_report(self.conn, system_id, before, self.project_id, result_class)
+
+    def _watch(self, window, counted: bool) -> list[tuple]:
+        """Per system and project, its latest report dated in ``[look_since, since)`` (for the
+        watched projects), for the projects it has no report on before ``first_until``."""
+        args = (self.conn, self.look_since, self.since)
+        if not counted:
+            rows = queries.latest_per_project(*args, self.ids, self.project_id)
+            return [tuple(r)[:7] for r in rows]
+        first_day, last_day = self.look_since.date(), self.since.date()
+        days = queries.reported_pairs(self.conn, first_day, last_day, self.ids, self.project_id)
+        for pair in self._pairs(r for r in window if r[5] < self.first_until):
+            days.pop(pair, None)
+        rows = queries.latest_in_projects(*args, days)
+        # Not on the last day counted (its reports were later, or on unknown patchsets): search
+        # the whole range.
+        missing = days.keys() - {(r[1], r[-1]) for r in rows}
+        rows += queries.latest_in_projects(*args, dict.fromkeys(missing))
+        return [tuple(r)[:7] for r in rows]
 
 
 # --- the service -------------------------------------------------------------------------------
@@ -385,56 +537,8 @@ class Radar:
     def _fetch(self, conn, rows, windows, project_id, known=()) -> _Data:
         """Everything the figures of ``rows`` need over ``windows`` (consecutive, oldest
         first)."""
-        since, until, first_until = windows[0].since, windows[-1].until, windows[0].until
-        look_since = first_until - self.cfg.watch_lookback
         reference = self._reference_id(conn, known)
-        ids = {row.id for row in rows} | ({reference} if reference is not None else set())
-        window_rows = queries.reports_between(conn, since, until, ids, project_id)
-        recheck_rows = queries.rechecks_between(conn, since, until, project_id)
-        extra = queries.early_reports(conn, since, until, ids, project_id)
-        unmatched = {r.change_id for r in recheck_rows if r.patchset_id is None}
-        if unmatched:
-            extra += queries.early_unmatched_reports(conn, since, unmatched, ids, project_id)
-        extra += self._latest_before(conn, window_rows, rows, since, first_until, project_id)
-        patchsets = {
-            r.id: r
-            for r in queries.patchsets_created(conn, min(since, look_since), until, project_id)
-        }
-        _add_patchsets(conn, patchsets, window_rows + extra)
-        if look_since < since:
-            scope = (ids, project_id)
-            watch = _watch_reports(conn, window_rows, patchsets, look_since, windows, scope)
-            _add_patchsets(conn, patchsets, watch)
-            extra += watch
-        keys = _Keys()
-        rechecks = _rechecks(recheck_rows, keys)
-        known_patchsets = _stats_patchsets(conn, patchsets.values())
-        return _Data(
-            reports=_reports_by_system(window_rows + extra, keys),
-            patchsets=known_patchsets,
-            timelines=_timelines(known_patchsets.values()),
-            rechecks=rechecks,
-            rechecks_by_key=_group(rechecks, lambda rc: rc.patchset_id),
-            reference=reference,
-        )
-
-    @staticmethod
-    def _latest_before(conn, window_rows, rows, since, first_until, project_id) -> list:
-        """Latest report and latest success before ``since`` of the systems that have none in
-        ``[since, first_until)``."""
-        has_report, has_success = set(), set()
-        for r in window_rows:
-            if r.date < first_until:
-                has_report.add(r.system_id)
-                if r.result_class == stats.SUCCESS:
-                    has_success.add(r.system_id)
-        found = []
-        for row in rows:
-            if row.id not in has_report:
-                found.append(queries.latest_report(conn, row.id, since, project_id))
-            if row.id not in has_success:
-                found.append(queries.latest_report(conn, row.id, since, project_id, stats.SUCCESS))
-        return [r for r in found if r is not None]
+        return _Fetch(conn, rows, windows, project_id, reference, self.cfg).run()
 
     def _jobs_by_report(self, conn, report_ids) -> dict[int, list[dict]]:
         jobs = defaultdict(list)
@@ -456,11 +560,10 @@ class Radar:
     def _series(self, row, data: _Data, windows) -> list[stats.SystemFigures]:
         """The system's figures for each window (consecutive, oldest first)."""
         reports = data.reports.get(row.id, [])
-        dates = [r.date for r in reports]
         earlier = _Earlier(data.patchsets)
         figures, fed = [], 0
         for window in windows:
-            start = bisect_left(dates, window.since)
+            start, _ = data.span(row.id, window)
             earlier.add(reports[fed:start])
             fed = start
             inputs = _inputs(row, data, window, self.cfg, earlier)
@@ -506,52 +609,18 @@ class Radar:
 # --- building the inputs of stats ----------------------------------------------------------------
 
 
-def _add_patchsets(conn, patchsets: dict, report_rows) -> None:
-    """Add to ``patchsets`` (rows by id) the known patchsets of ``report_rows`` it lacks."""
-    missing = {r[2] for r in report_rows} - patchsets.keys() - {None}
-    patchsets.update((r.id, r) for r in queries.patchsets_by_ids(conn, missing))
-
-
-def _stats_patchsets(conn, rows) -> dict[int, stats.Patchset]:
-    names = queries.project_names(conn)
-    return {
-        r.id: stats.Patchset(r.id, names[r.project_id], r.created, r.superseded_at) for r in rows
-    }
-
-
-def _watch_reports(conn, window_rows, patchsets, look_since, windows, scope) -> list[tuple]:
-    """Per system and project, its latest report dated in ``[look_since, since)`` (what the
-    watched projects need beyond the window), for the projects it has no report on in the
-    first window.
-
-    The per-day counts the collector keeps say which projects to look at; when they do not
-    cover the window's reports (data stored some other way), every report is scanned instead.
-    """
-    ids, project_id = scope
-    since, until, first_until = windows[0].since, windows[-1].until, windows[0].until
-
-    def pairs(report_rows):
-        return {(r[1], patchsets[r[2]].project_id) for r in report_rows if r[2] in patchsets}
-
-    counted = queries.reported_pairs(conn, since.date(), until.date(), ids, project_id)
-    if not pairs(window_rows) <= counted:
-        rows = queries.latest_per_project(conn, look_since, since, ids, project_id)
-    else:
-        candidates = queries.reported_pairs(conn, look_since.date(), since.date(), ids, project_id)
-        candidates -= pairs(r for r in window_rows if r.date < first_until)
-        rows = queries.latest_in_projects(conn, candidates, look_since, since)
-    return [tuple(r)[:7] for r in rows]
-
-
-def _reports_by_system(rows, keys: _Keys) -> dict[int, list[stats.Report]]:
-    """Report rows (deduplicated) as stats reports per system, ordered by (date, seq)."""
-    unique = {row[0]: row for row in rows}
+def _reports_by_system(window, earlier, keys: _Keys) -> dict[int, list[stats.Report]]:
+    """Report rows as stats reports per system, ordered by (date, seq): ``window`` rows are
+    ordered by system, date and id; ``earlier`` ones (dated before them) may repeat."""
     by_system: dict[int, list[stats.Report]] = defaultdict(list)
-    for rid, system_id, patchset_id, change_id, number, date, result_class in sorted(
-        unique.values(), key=_window_rows_key
-    ):
-        key = keys.of(patchset_id, change_id, number, ("report", rid))
-        by_system[system_id].append(stats.Report(system_id, key, date, result_class, rid))
+    earlier = sorted({row[0]: row for row in earlier}.values(), key=lambda row: (row[5], row[0]))
+    for rows in (earlier, window):
+        for rid, system_id, patchset_id, change_id, number, date, result_class in rows:
+            if patchset_id is None:
+                patchset_id = keys.of(patchset_id, change_id, number, ("report", rid))
+            by_system[system_id].append(
+                stats.Report(system_id, patchset_id, date, result_class, rid)
+            )
     return by_system
 
 
@@ -581,22 +650,20 @@ def _group(items, key) -> dict:
 
 
 def _inputs(row, data: _Data, window, cfg, earlier: _Earlier | None = None) -> _Inputs:
-    """The reports, patchsets and rechecks stats.system_figures needs for one window."""
-    mine = data.reports.get(row.id, [])
-    dates = [r.date for r in mine]
-    lo, hi = bisect_left(dates, window.since), bisect_left(dates, window.until)
+    """The reports, patchsets and rechecks stats.system_figures needs for one window;
+    ``earlier`` holds the system's reports dated before the window."""
     if earlier is None:
         earlier = _Earlier(data.patchsets)
-        earlier.add(mine[:lo])
-    in_window = mine[lo:hi]
-    rechecked = {rc.patchset_id for rc in _between(data.rechecks, window)}
-    picked = {r.seq: r for r in earlier.needed(rechecked)}
-    reports = sorted(picked.values(), key=lambda r: (r.date, r.seq)) + in_window
+        earlier.add(data.reports.get(row.id, [])[: data.span(row.id, window)[0]])
+    picked = {r.seq: r for r in earlier.needed(data.rechecked(window))}
+    reports = sorted(picked.values(), key=lambda r: (r.date, r.seq))
+    reports += data.in_window(row.id, window)
+    reference = None if data.reference is None else data.in_window(data.reference, window)
     return _Inputs(
         reports=reports,
         patchsets=_candidate_patchsets(reports, data, window, cfg),
         rechecks=_rechecks_on(reports, data, window),
-        reference=_reference_reports(data, window),
+        reference=reference,
     )
 
 
@@ -628,19 +695,6 @@ def _rechecks_on(reports, data: _Data, window) -> list[stats.Recheck]:
         for rc in data.rechecks_by_key.get(key, ())
         if window.since <= rc.date < window.until
     ]
-
-
-def _reference_reports(data: _Data, window) -> list[stats.Report] | None:
-    if data.reference is None:
-        return None
-    reports = data.reports.get(data.reference, [])
-    dates = [r.date for r in reports]
-    return reports[bisect_left(dates, window.since) : bisect_left(dates, window.until)]
-
-
-def _between(rechecks: list[stats.Recheck], window) -> list[stats.Recheck]:
-    dates = [rc.date for rc in rechecks]
-    return rechecks[bisect_left(dates, window.since) : bisect_left(dates, window.until)]
 
 
 # --- shaping results ---------------------------------------------------------------------------

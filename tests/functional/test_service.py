@@ -149,11 +149,27 @@ class World:
         """The per-day counts the collector keeps, from the reports stored."""
         counts = Counter()
         for r in self.session.query(models.Report).filter(models.Report.kind == "report"):
-            counts[(r.system_id, r.date.date(), r.change.project_id)] += 1
-        for (system_id, day, project_id), n in counts.items():
-            self.session.add(
-                models.SystemDay(system_id=system_id, day=day, project_id=project_id, reports=n)
+            column = (
+                r.result_class if r.result_class in ("success", "failure", "error") else "other"
             )
+            counts[(r.system_id, r.date.date(), r.change.project_id, column)] += 1
+        rows = {}
+        for (system_id, day, project_id, column), n in counts.items():
+            row = rows.get((system_id, day, project_id))
+            if row is None:
+                row = rows[(system_id, day, project_id)] = models.SystemDay(
+                    system_id=system_id,
+                    day=day,
+                    project_id=project_id,
+                    reports=0,
+                    success=0,
+                    failure=0,
+                    error=0,
+                    other=0,
+                )
+                self.session.add(row)
+            row.reports += n
+            setattr(row, column, getattr(row, column) + n)
 
     def _message_id(self):
         self._messages += 1
