@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from click.testing import CliRunner, Result
 
 from radar_client.cli import cli
 from tests.client.canned import CannedApi
+
+# The installed ``radar`` console script: in the environment running the tests, whether or not
+# that environment's bin directory is on PATH.
+RADAR_SCRIPT = shutil.which("radar", path=sysconfig.get_path("scripts")) or "radar"
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ import io
 import json
 import os
 import pty
-import shutil
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -15,6 +14,7 @@ import pytest
 from radar_client import Client
 from radar_client.cli import cli
 from tests.client import canned
+from tests.client.conftest import RADAR_SCRIPT
 from tests.client.test_client import closed_port_url
 
 COMMANDS = [
@@ -310,10 +310,9 @@ def test_the_radar_console_script_is_installed():
     assert scripts["radar"].load().__module__ == "radar_client.cli"
 
 
-@pytest.mark.skipif(shutil.which("radar") is None, reason="the radar script is not on PATH")
 def test_the_radar_script_runs(canned_api):
-    result = subprocess.run(["radar", "projects", "--api-url", canned_api.url, "--format", "json"],
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    args = [RADAR_SCRIPT, "projects", "--api-url", canned_api.url, "--format", "json"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert json.loads(result.stdout) == canned.PROJECTS
 

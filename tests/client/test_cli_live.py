@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,6 +17,7 @@ import pytest
 import requests
 
 from radar_client.formatting import fmt_pct, fmt_score, parse_time, sparkline
+from tests.client.conftest import RADAR_SCRIPT
 from tests.client.test_client import closed_port_url
 
 STATUSES = ("healthy", "degraded", "failing", "silent", "unknown")
@@ -338,10 +338,9 @@ def test_real_processes(run_radar, live):
     assert result.stderr.startswith("radar: error: ") and "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif(shutil.which("radar") is None, reason="the radar script is not on PATH")
 def test_the_radar_script(live):
     name = live.system_named("failing")
-    result = subprocess.run(["radar", "check", name, *live.window_args, "--api-url", live.url],
+    result = subprocess.run([RADAR_SCRIPT, "check", name, *live.window_args, "--api-url", live.url],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2
     assert result.stdout.startswith(f"RADAR CRITICAL - {name} ")
