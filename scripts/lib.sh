@@ -14,8 +14,12 @@ setup_python() {
 
 setup_webclient() {
     if ! command -v npm >/dev/null; then
-        echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2
-        return 1
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+        else
+            echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2
+            return 1
+        fi
     fi
     if [ ! -f webclient/vendor/chart.umd.js ] || [ webclient/package-lock.json -nt webclient/node_modules ]; then
         (cd webclient && npm ci --no-audit --no-fund --loglevel=error)
