@@ -2,6 +2,7 @@
 
 import pathlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pecan
 
@@ -87,8 +88,13 @@ def app_from_conf(conf):
     from radar_core.service import Radar
 
     engine = get_engine(conf.database.connection, conf.database.pool_recycle)
+    radar = CachedRadar(
+        Radar(engine, settings_from_conf(conf)),
+        warm_every=conf.api.warm_interval or None,
+        max_age=timedelta(seconds=conf.api.max_answer_age),
+    )
     return make_app(
-        CachedRadar(Radar(engine, settings_from_conf(conf))),
+        radar,
         poll_interval=conf.collector.poll_interval,
         default_limit=conf.api.default_limit,
         max_limit=conf.api.max_limit,

@@ -190,6 +190,23 @@ api_opts = [
         help="Origins allowed to call the API from a browser (CORS), comma separated, for "
         "example https://radar.example.org. Empty allows none but the API's own.",
     ),
+    cfg.IntOpt(
+        "warm_interval",
+        default=10,
+        min=0,
+        help="Seconds between checks of the background thread that computes ahead the "
+        "leaderboards and trends of windows ending now (the last 24h, 7d, ...) asked lately, "
+        "whenever the data changed or the last answers are half max_answer_age old. 0 turns it "
+        "off: every such question is then computed when asked, for the current minute.",
+    ),
+    cfg.IntOpt(
+        "max_answer_age",
+        default=300,
+        min=0,
+        help="How long ago, in seconds, a window 'ending now' may have ended when it is answered "
+        "from the answers computed ahead (the answer's window tells its end). Used only with "
+        "warm_interval.",
+    ),
     cfg.StrOpt(
         "static_root",
         help="Directory of the web client's files served at /. Defaults to the web client "

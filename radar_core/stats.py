@@ -12,7 +12,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -51,6 +51,9 @@ class Recheck:
 class Window:
     since: datetime
     until: datetime
+    # Asked as "the last <length>" rather than with an explicit end: a cache may then answer
+    # for a window that ended a little earlier (radar_core.cache). Not part of equality.
+    ends_now: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

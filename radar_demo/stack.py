@@ -50,13 +50,23 @@ class ApiServer:
             threads=self.threads,
             clear_untrusted_proxy_headers=True,
         )
-        self._thread = threading.Thread(target=self._server.run, name="radar-api", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="radar-api", daemon=True)
         self._thread.start()
         return self
+
+    def _serve(self):
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            # stop() closes the sockets under the server's select(): expected then only.
+            if not self._stopping:
+                raise
 
     def stop(self):
         """Stop listening and drop open keep-alive connections, as a stopped process would."""
         if self._server is not None:
+            self._stopping = True
             self._server.task_dispatcher.shutdown()
             wasyncore.close_all(self._server._map)
             self._thread.join(timeout=10)
@@ -116,7 +126,7 @@ class Stack:
             health=stats.HealthConfig(), reference_account=REFERENCE, gerrit_url=self.simulator.url
         )
         return make_app(
-            CachedRadar(Radar(self.engine, settings)),
+            CachedRadar(Radar(self.engine, settings), warm_every=10),
             poll_interval=self.poll_interval,
             gerrit_url=self.simulator.url,
         )

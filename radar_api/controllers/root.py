@@ -1,7 +1,5 @@
 """The root of the URL space: ``/v1``, ``/metrics`` and the web client's files."""
 
-from datetime import timedelta
-
 import pecan
 import webob
 from pecan.routing import lookup_controller
@@ -10,9 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from radar_api import metrics, static
 from radar_api.controllers.methods import require_get
 from radar_api.controllers.v1 import V1Controller, utils
-from radar_core import stats
 
-METRICS_WINDOW = timedelta(days=7)
+METRICS_WINDOW = "7d"  # the health the metrics give is over the last 7 days
 
 
 class RootController:
@@ -39,9 +36,8 @@ class RootController:
     def metrics(self):
         """Prometheus text format: the systems' health over 7 days and the collector's."""
         require_get()
-        now = utils.utcnow()
         radar = pecan.request.radar
-        systems = radar.systems(stats.Window(since=now - METRICS_WINDOW, until=now))
+        systems = radar.systems(utils.figures_window(radar, METRICS_WINDOW))
         status = radar.status(pecan.request.api.poll_interval)
         body = metrics.render(systems, status)
         return webob.Response(body=body, content_type=CONTENT_TYPE_LATEST, charset=None)

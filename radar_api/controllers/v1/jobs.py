@@ -69,8 +69,8 @@ class JobsController(Resource):
 
         Example: ``curl http://radar.example.org/v1/systems/healthy-ci/jobs?window=24h``
         """
-        span = utils.validate_window(window, since, until)
         radar = pecan.request.radar
+        span = utils.figures_window(radar, window, since, until)
         project = utils.validate_project(radar, project)
         data = radar.jobs(self.system_key, span, project=project)
         return JobCollection.from_dict({**data, "window": types.window_of(span)})

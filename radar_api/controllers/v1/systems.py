@@ -220,12 +220,12 @@ class SystemsController(Resource):
         :param marker: id of the last system of the previous page.
         """
         settings = pecan.request.api
-        span = utils.validate_window(window, since, until)
+        radar = pecan.request.radar
+        span = utils.figures_window(radar, window, since, until)
         sort_key, descending = utils.validate_sort(sort)
         statuses = utils.validate_statuses(status)
         limit = utils.validate_limit(limit, settings.default_limit, settings.max_limit)
         marker = utils.validate_marker(marker)
-        radar = pecan.request.radar
         project = utils.validate_project(radar, project)
 
         systems = radar.systems(span, project=project)
@@ -246,8 +246,8 @@ class SystemsController(Resource):
 
         Example: ``curl http://radar.example.org/v1/systems/healthy-ci?window=30d``
         """
-        span = utils.validate_window(window, since, until)
         radar = pecan.request.radar
+        span = utils.figures_window(radar, window, since, until)
         project = utils.validate_project(radar, project)
         return SystemDetail.from_dict(
             {**radar.system(key, span, project=project), "window": types.window_of(span)}

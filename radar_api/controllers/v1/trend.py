@@ -72,9 +72,9 @@ class TrendController(Resource):
 
         Example: ``curl 'http://radar.example.org/v1/systems/101/trend?window=30d&bucket=week'``
         """
-        span = utils.validate_window(window, since, until)
-        bucket = utils.validate_bucket(bucket)
         radar = pecan.request.radar
+        span = utils.figures_window(radar, window, since, until)
+        bucket = utils.validate_bucket(bucket)
         project = utils.validate_project(radar, project)
         data = radar.trend(self.system_key, span, project=project, bucket=bucket)
         return Trend.from_dict({**data, "window": types.window_of(span)})

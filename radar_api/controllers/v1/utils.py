@@ -86,7 +86,13 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
             raise invalid("since: the window from since to until is longer than 366 days")
     else:
         start = end - (DEFAULT_WINDOW if window is None else parse_window_length(window))
-    return stats.Window(since=start, until=end)
+    return stats.Window(since=start, until=end, ends_now=since is None and until is None)
+
+
+def figures_window(radar, window=None, since=None, until=None) -> stats.Window:
+    """The window figures are computed for: ``validate_window``'s, or for a window ending now
+    the one the radar answers such questions for (see radar_core.cache)."""
+    return radar.anchored(validate_window(window, since, until))
 
 
 def validate_limit(limit, default: int, maximum: int) -> int:
