@@ -95,6 +95,7 @@ class Stack:
         self.api_port = api_port
         self.poll_interval = poll_interval
         self.api = None
+        self.radar = None  # the API's CachedRadar, once make_app made it
         self.poller = None
 
     def start(self, serve_api: bool = True):
@@ -125,8 +126,9 @@ class Stack:
         settings = Settings(
             health=stats.HealthConfig(), reference_account=REFERENCE, gerrit_url=self.simulator.url
         )
+        self.radar = CachedRadar(Radar(self.engine, settings), warm_every=10)
         return make_app(
-            CachedRadar(Radar(self.engine, settings), warm_every=10),
+            self.radar,
             poll_interval=self.poll_interval,
             gerrit_url=self.simulator.url,
         )
@@ -142,5 +144,7 @@ class Stack:
     def stop(self):
         if self.api is not None:
             self.api.stop()
+        if self.radar is not None:
+            self.radar.close()  # its warmer thread
         self.simulator.stop()
         self.engine.dispose()
