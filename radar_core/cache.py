@@ -1,9 +1,11 @@
 """Figures computed once per data change, and ahead of the questions that come back.
 
-The leaderboard and the trends are the expensive questions (seconds over a large history), and
-every dashboard asks them again every poll interval. ``CachedRadar`` keeps their answers, keyed
-by a data version (the highest ids of the tables the collector appends to, an index-only query),
-so an answer for a given window is never stale.
+The leaderboard and the trends are the expensive questions (seconds over a large history); a
+system's detail and jobs cost less, but slow down while the others are computed. Every dashboard
+asks them again every poll interval. ``CachedRadar`` keeps their answers, keyed by a data
+version (the highest ids of the tables the collector appends to, an index-only query), so an
+answer for a given window never misses what the collector stored. (An operator's contacts,
+edited in the database, show from the next poll on.)
 
 Most questions are about a window ending now ("the last 7 days"), whose end moves every minute;
 keyed by their exact window they would never be asked twice. With warming on, a background
@@ -82,14 +84,14 @@ def _question(name, args, kwargs) -> _Question | None:
 
 
 class CachedRadar:
-    """A ``Radar`` whose ``systems`` and ``trend`` answers are reused while the data is the same.
+    """A ``Radar`` whose figures (``CACHED``) are reused while the data is the same.
 
     With ``warm_every`` (seconds), a background thread computes ahead the answers for windows
     ending now, as the module docstring tells; ``anchored`` gives the window such a question is
     answered for. Everything else is passed through unchanged.
     """
 
-    CACHED = ("systems", "trend")
+    CACHED = ("systems", "system", "jobs", "trend")
 
     def __init__(
         self,

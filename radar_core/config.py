@@ -194,10 +194,11 @@ api_opts = [
         "warm_interval",
         default=10,
         min=0,
-        help="Seconds between checks of the background thread that computes ahead the "
-        "leaderboards and trends of windows ending now (the last 24h, 7d, ...) asked lately, "
-        "whenever the data changed or the last answers are half max_answer_age old. 0 turns it "
-        "off: every such question is then computed when asked, for the current minute.",
+        help="Seconds between checks of the background thread that computes ahead the figures "
+        "(leaderboards, system details, jobs, trends) of windows ending now (the last 24h, 7d, "
+        "...) asked lately, whenever the data changed or the last answers are half "
+        "max_answer_age old. 0 turns it off: every such question is then computed when asked, "
+        "for the current minute.",
     ),
     cfg.IntOpt(
         "max_answer_age",

@@ -129,6 +129,23 @@ def test_warming_answers_windows_ending_now_ahead(engine):
     assert cached.misses == misses
 
 
+def test_system_details_and_jobs_are_answered_ahead_too(engine):
+    _seed(engine)
+    _report(engine, "a", "success")
+    clock = Clock(UNTIL)
+    cached = _warming(engine, clock)
+    cached.system("ci", _ending_now(clock))
+    cached.jobs("ci", _ending_now(clock), project="p")
+    clock.now += timedelta(minutes=3)
+    assert cached.warm() == 2
+    window = cached.anchored(_ending_now(clock))
+    assert window.until == UNTIL + timedelta(minutes=3)
+    misses = cached.misses
+    assert cached.system("ci", window)["stats"]["reports"] == 1
+    assert cached.jobs("ci", window, project="p") == cached.radar.jobs("ci", window, project="p")
+    assert cached.misses == misses
+
+
 def test_anchors_older_than_max_age_are_not_used(engine):
     _seed(engine)
     clock = Clock(UNTIL)
