@@ -103,29 +103,7 @@ class ChangeStore:
 
     def finish(self) -> None:
         """Apply the per-day report counts gathered while storing."""
-        for (system_id, day, project_id, result_class), count in self._days.items():
-            row = self.session.scalar(
-                select(models.SystemDay).where(
-                    models.SystemDay.system_id == system_id,
-                    models.SystemDay.day == day,
-                    models.SystemDay.project_id == project_id,
-                )
-            )
-            if row is None:
-                row = models.SystemDay(
-                    system_id=system_id,
-                    day=day,
-                    project_id=project_id,
-                    reports=0,
-                    success=0,
-                    failure=0,
-                    error=0,
-                    other=0,
-                )
-                self.session.add(row)
-            row.reports += count
-            column = result_class if result_class in ("success", "failure", "error") else "other"
-            setattr(row, column, getattr(row, column) + count)
+        add_day_counts(self.session, self._days)
         self._days.clear()
         self.session.flush()
 
@@ -319,6 +297,34 @@ class ChangeStore:
         if parsed.kind == "report":
             self.counts.reports += 1
             self._days[(system.id, date.date(), project.id, parsed.result_class)] += 1
+
+
+def add_day_counts(session: Session, counts: Counter) -> None:
+    """Add ``counts`` of reports, keyed (system id, day, project id, result class), to the
+    per-day counts (system_days) the figures service reads."""
+    for (system_id, day, project_id, result_class), count in counts.items():
+        row = session.scalar(
+            select(models.SystemDay).where(
+                models.SystemDay.system_id == system_id,
+                models.SystemDay.day == day,
+                models.SystemDay.project_id == project_id,
+            )
+        )
+        if row is None:
+            row = models.SystemDay(
+                system_id=system_id,
+                day=day,
+                project_id=project_id,
+                reports=0,
+                success=0,
+                failure=0,
+                error=0,
+                other=0,
+            )
+            session.add(row)
+        row.reports += count
+        column = result_class if result_class in ("success", "failure", "error") else "other"
+        setattr(row, column, getattr(row, column) + count)
 
 
 def _required(info) -> tuple[int, str, datetime]:

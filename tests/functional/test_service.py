@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from radar_collector.store import add_day_counts
 from radar_core import models, stats
 from radar_core.errors import DatabaseUnavailable, InvalidParameter, NotFound
 from radar_core.service import Radar, Settings
@@ -149,27 +150,8 @@ class World:
         """The per-day counts the collector keeps, from the reports stored."""
         counts = Counter()
         for r in self.session.query(models.Report).filter(models.Report.kind == "report"):
-            column = (
-                r.result_class if r.result_class in ("success", "failure", "error") else "other"
-            )
-            counts[(r.system_id, r.date.date(), r.change.project_id, column)] += 1
-        rows = {}
-        for (system_id, day, project_id, column), n in counts.items():
-            row = rows.get((system_id, day, project_id))
-            if row is None:
-                row = rows[(system_id, day, project_id)] = models.SystemDay(
-                    system_id=system_id,
-                    day=day,
-                    project_id=project_id,
-                    reports=0,
-                    success=0,
-                    failure=0,
-                    error=0,
-                    other=0,
-                )
-                self.session.add(row)
-            row.reports += n
-            setattr(row, column, getattr(row, column) + n)
+            counts[(r.system_id, r.date.date(), r.change.project_id, r.result_class)] += 1
+        add_day_counts(self.session, counts)
 
     def _message_id(self):
         self._messages += 1
