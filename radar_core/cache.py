@@ -69,18 +69,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _question(name, args, kwargs) -> _Question | None:
-    """The question of a call about a window ending now, else None."""
+def _question(name, args, kwargs) -> tuple[_Question, Window] | tuple[None, None]:
+    """The question of a call about a window ending now, and that window; else Nones."""
     windows = [v for v in (*args, *kwargs.values()) if isinstance(v, Window)]
     if len(windows) != 1 or not windows[0].ends_now:
-        return None
+        return None, None
     window = windows[0]
     return _Question(
         name,
         tuple(_WINDOW if a is window else a for a in args),
         tuple(sorted((k, _WINDOW if v is window else v) for k, v in kwargs.items())),
         window.until - window.since,
-    )
+    ), window
 
 
 class CachedRadar:
@@ -145,11 +145,10 @@ class CachedRadar:
 
     def _cached(self, name, args, kwargs):
         self._start_warming()
-        question = _question(name, args, kwargs)
+        question, window = _question(name, args, kwargs)
         version = None
         if question is not None:
             anchor = self._anchors.get(question.length)
-            window = next(v for v in (*args, *kwargs.values()) if isinstance(v, Window))
             if anchor is not None and anchor.until == window.until:
                 version = anchor.version  # answered (or being answered) ahead on that data
         if version is None:
