@@ -26,9 +26,8 @@ def _url(host: str, port: int) -> str:
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default: [api] port).")
 def main(config_files, host, port):
     """Serve Radar's REST API, /metrics and the web client."""
-    args = [arg for path in config_files for arg in ("--config-file", path)]
     try:
-        conf = config.parse_args(args)
+        conf = config.parse_files(config_files)
     except cfg.Error as exc:
         raise click.ClickException(f"configuration: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

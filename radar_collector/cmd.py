@@ -71,11 +71,8 @@ def build_poller(conf) -> Poller:
 
 
 def load_config(config_files):
-    args = []
-    for path in config_files:
-        args += ["--config-file", path]
     try:
-        return config.parse_args(args)
+        return config.parse_files(config_files)
     except Exception as exc:  # oslo.config raises many types, all of them user errors here
         fail(f"bad configuration: {exc}")
 
@@ -90,17 +87,10 @@ def run_once(poller: Poller) -> bool:
     return all(outcome.ok for outcome in outcomes)
 
 
-CONFIG_FILE = click.option(
-    "--config-file",
-    "config_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Radar configuration file (may be given several times).",
-)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@CONFIG_FILE
+@config.CONFIG_FILE_OPTION
 @click.option("--once", is_flag=True, help="Poll once and exit (0 on success, 1 on failure).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every poll at INFO level.")
 @click.pass_context
@@ -144,7 +134,7 @@ def main(ctx, config_files, once, verbose):
     type=click.DateTime(["%Y-%m-%d"]),
     help="Day after the last one to collect (default: now).",
 )
-@CONFIG_FILE
+@config.CONFIG_FILE_OPTION
 @click.pass_context
 def backfill(ctx, since: datetime, until: datetime | None, config_files):
     """Collect a past period day by day, with a progress bar.

@@ -4,6 +4,7 @@ Options are registered on the global ``CONF`` here and nowhere else; ``list_opts
 ``oslo-config-generator`` so ``etc/radar.conf.sample`` is generated, never written by hand.
 """
 
+import click
 from oslo_config import cfg
 
 from radar_core.durations import DURATION_REGEX
@@ -236,3 +237,18 @@ def parse_args(args, conf=CONF):
     """Parse oslo.config arguments (``--config-file F`` ...) without touching sys.argv."""
     conf(args=list(args), project="radar")
     return conf
+
+
+def parse_files(paths, conf=CONF):
+    """Parse the configuration files ``paths`` (later files win)."""
+    return parse_args([arg for path in paths for arg in ("--config-file", path)], conf)
+
+
+# The --config-file option of the commands (radar-collector, radar-db-manage).
+CONFIG_FILE_OPTION = click.option(
+    "--config-file",
+    "config_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Radar configuration file (may be given several times).",
+)

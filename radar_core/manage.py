@@ -8,20 +8,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from radar_core import config, migration
 from radar_core.db import make_engine
 
-CONFIG_FILE = click.option(
-    "--config-file",
-    "config_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Radar configuration file (may be given several times).",
-)
-
 
 def _engine(config_files):
-    args = []
-    for path in config_files:
-        args += ["--config-file", path]
-    conf = config.parse_args(args)
+    conf = config.parse_files(config_files)
     return make_engine(conf.database.connection, conf.database.pool_recycle)
 
 
@@ -44,7 +33,7 @@ def main():
 
 @main.command()
 @click.argument("revision", default="head")
-@CONFIG_FILE
+@config.CONFIG_FILE_OPTION
 def upgrade(revision, config_files):
     """Upgrade the schema to REVISION (default: head)."""
     engine = _engine(config_files)
@@ -54,7 +43,7 @@ def upgrade(revision, config_files):
 
 @main.command()
 @click.argument("revision")
-@CONFIG_FILE
+@config.CONFIG_FILE_OPTION
 def downgrade(revision, config_files):
     """Downgrade the schema to REVISION ('base' removes every table)."""
     engine = _engine(config_files)
@@ -63,7 +52,7 @@ def downgrade(revision, config_files):
 
 
 @main.command()
-@CONFIG_FILE
+@config.CONFIG_FILE_OPTION
 def current(config_files):
     """Print the schema revision of the database."""
     engine = _engine(config_files)
