@@ -32,7 +32,8 @@ def make_app(
 ):
     """The WSGI app serving ``radar`` (a radar_core.service.Radar) at /v1 and /metrics.
 
-    ``static_root`` is the web client's directory (default: the repository's webclient/).
+    ``static_root`` is the web client's directory (default: the one built into the package);
+    a warning is logged when it holds no dashboard.
     """
     settings = ApiSettings(
         poll_interval=poll_interval,
@@ -40,7 +41,9 @@ def make_app(
         max_limit=max_limit,
         gerrit_url=gerrit_url,
     )
-    root = RootController(pathlib.Path(static_root) if static_root else static.DEFAULT_ROOT)
+    files = pathlib.Path(static_root) if static_root else static.DEFAULT_ROOT
+    static.check_root(files)
+    root = RootController(files)
     return pecan.make_app(
         root,
         hooks=[
@@ -59,16 +62,15 @@ def make_app(
 def settings_from_conf(conf):
     """radar_core.service.Settings from the [health] and [gerrit] options."""
     from radar_core import stats
-    from radar_core.durations import parse_duration
     from radar_core.service import Settings
 
     health = conf.health
     return Settings(
         health=stats.HealthConfig(
-            report_deadline=parse_duration(health.report_deadline),
-            watch_lookback=parse_duration(health.watch_lookback),
-            silent_after=parse_duration(health.silent_after),
-            unsupported_after=parse_duration(health.unsupported_after),
+            report_deadline=health.report_deadline,
+            watch_lookback=health.watch_lookback,
+            silent_after=health.silent_after,
+            unsupported_after=health.unsupported_after,
             weight_coverage=health.weight_coverage,
             weight_timeliness=health.weight_timeliness,
             weight_success_rate=health.weight_success_rate,

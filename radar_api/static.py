@@ -1,13 +1,29 @@
 """The web client's files, served from one directory, never from outside it."""
 
+import logging
 import mimetypes
 import pathlib
 
 import pecan
 import webob
 
-# The repository's webclient/ directory, next to this package.
-DEFAULT_ROOT = pathlib.Path(__file__).resolve().parents[1] / "webclient"
+LOG = logging.getLogger(__name__)
+
+# The built web client, package data of radar_api (webclient/build.sh writes it; the wheel
+# carries it). The sources in the repository's webclient/ are never served.
+DEFAULT_ROOT = pathlib.Path(__file__).resolve().parent / "webclient"
+
+
+def check_root(root: pathlib.Path) -> bool:
+    """Whether ``root`` holds a dashboard; logs a warning saying how to get one when not."""
+    if (root / "index.html").is_file():
+        return True
+    LOG.warning(
+        "no dashboard to serve: %s has no index.html; the API works, / answers 404 "
+        "(build it with 'npm ci && npm run build' in webclient/, or install Radar's wheel)",
+        root,
+    )
+    return False
 
 
 def resolve(root: pathlib.Path, parts) -> pathlib.Path | None:

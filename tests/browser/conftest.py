@@ -20,9 +20,8 @@ import requests
 from playwright import sync_api
 from playwright.sync_api import expect
 
-from tests.browser.helpers import REPO
+from radar_api.static import DEFAULT_ROOT as BUILT_CLIENT
 
-WEBCLIENT = REPO / "webclient"
 CHROMIUM = os.environ.get("RADAR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,14 +58,16 @@ def browser(chromium_path):
 
 @pytest.fixture(scope="session")
 def site(live_api):
-    """The live API's base URL, once the web client's vendor files are known to be there."""
+    """The live API's base URL, once the built web client is known to be there."""
     missing = [
         name
-        for name in ("angular.min.js", "angular-route.min.js", "chart.umd.js")
-        if not (WEBCLIENT / "vendor" / name).is_file()
+        for name in ("index.html", "vendor/angular.min.js", "vendor/chart.umd.js")
+        if not (BUILT_CLIENT / name).is_file()
     ]
     if missing:
-        pytest.fail(f"webclient/vendor lacks {missing}: run `npm ci` in webclient/ first")
+        pytest.fail(
+            f"{BUILT_CLIENT} lacks {missing}: run `npm ci && npm run build` in webclient/ first"
+        )
     return live_api.url.rstrip("/")
 
 

@@ -273,11 +273,15 @@ def test_static_refuses_traversal_and_hidden_files(site):
         assert "do not serve" not in response.text and "SECRET" not in response.text
 
 
-def test_static_root_default_and_missing(tmp_path):
+def test_static_root_default_and_missing(tmp_path, caplog):
+    # The default is the built client inside the package (scripts/test builds it).
+    assert static.DEFAULT_ROOT == pathlib.Path(static.__file__).resolve().parent / "webclient"
     default = webtest.TestApp(make_app(None))
-    expected = static.DEFAULT_ROOT / "index.html"
-    if expected.is_file():
-        assert default.get("/").body == expected.read_bytes()
-    missing = webtest.TestApp(make_app(None, static_root=str(tmp_path / "nowhere")))
+    assert default.get("/").body == (static.DEFAULT_ROOT / "index.html").read_bytes()
+    # The sources are not what is served: no build script, no package.json.
+    default.get("/build.sh", status=404)
+    default.get("/package.json", status=404)
+    with caplog.at_level("WARNING", logger="radar_api.static"):
+        missing = webtest.TestApp(make_app(None, static_root=str(tmp_path / "nowhere")))
+    assert "no dashboard to serve" in caplog.text
     assert missing.get("/", status=404).json["faultcode"] == "Client"
-    assert static.DEFAULT_ROOT == pathlib.Path(static.__file__).resolve().parents[1] / "webclient"
