@@ -4,32 +4,27 @@ import logging
 
 import click
 import waitress
-from oslo_config import cfg
 
 from radar_api.app import app_from_conf
 from radar_core import config
+
+PROG = "radar-api"
 
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-@click.command()
-@click.option(
-    "--config-file",
-    "config_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Configuration file; may be repeated, later files win.",
-)
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@config.config_file_option
 @click.option("--host", help="Address to listen on (default: [api] host).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default: [api] port).")
 def main(config_files, host, port):
     """Serve Radar's REST API, /metrics and the web client."""
     try:
-        conf = config.parse_files(config_files)
-    except cfg.Error as exc:
-        raise click.ClickException(f"configuration: {exc}") from None
+        conf = config.load(config_files)
+    except config.ConfigError as exc:
+        config.exit_on_error(PROG, exc)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     host = host or conf.api.host
     port = conf.api.port if port is None else port

@@ -32,14 +32,17 @@ class Stop:
         self.event.set()
 
 
-def fail(message: str):
-    click.echo(f"radar-collector: {message}", err=True)
-    sys.exit(1)
+PROG = "radar-collector"
+
+
+def fail(message: str, status: int = 1):
+    click.echo(f"{PROG}: {message}", err=True)
+    sys.exit(status)
 
 
 def build_poller(conf) -> Poller:
     if not conf.gerrit.url:
-        fail("[gerrit] url is not set in the configuration")
+        fail("[gerrit] url is not set in the configuration", status=2)
     engine = make_engine(conf.database.connection, conf.database.pool_recycle)
     try:
         current = migration.current_revision(engine)
@@ -72,25 +75,30 @@ def build_poller(conf) -> Poller:
 
 def load_config(config_files):
     try:
-        return config.parse_files(config_files)
-    except Exception as exc:  # oslo.config raises many types, all of them user errors here
-        fail(f"bad configuration: {exc}")
+        return config.load(config_files)
+    except config.ConfigError as exc:
+        config.exit_on_error(PROG, exc)
 
 
-def run_once(poller: Poller) -> bool:
-    outcomes = poller.poll_all()
-    for outcome in outcomes:
-        if not outcome.ok:
-            click.echo(
-                f"radar-collector: poll of {outcome.query} failed: {outcome.message}", err=True
-            )
-    return all(outcome.ok for outcome in outcomes)
+def failure_line(outcomes) -> str | None:
+    """One line saying which polls failed and why, or None when none did."""
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if not failed:
+        return None
+    if len(outcomes) == 1:
+        return f"poll of {failed[0].query} failed: {failed[0].message}"
+    reasons = "; ".join(f"{outcome.query}: {outcome.message}" for outcome in failed)
+    return f"{len(failed)} of {len(outcomes)} polls failed: {reasons}"
 
 
+def setup_logging(verbose: bool, quiet: bool) -> None:
+    """The daemon logs at INFO; ``--once`` and backfill say only their result unless -v."""
+    level = logging.INFO if verbose or not quiet else logging.CRITICAL + 1
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@config.CONFIG_FILE_OPTION
+@config.config_file_option
 @click.option("--once", is_flag=True, help="Poll once and exit (0 on success, 1 on failure).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every poll at INFO level.")
 @click.pass_context
@@ -101,23 +109,21 @@ def main(ctx, config_files, once, verbose):
 
     Example: radar-collector --config-file /etc/radar/radar.conf --once
     """
-    logging.basicConfig(
-        level=logging.INFO if verbose or not once else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    ctx.ensure_object(dict)
-    ctx.obj["config_files"] = config_files
+    setup_logging(verbose, quiet=once or ctx.invoked_subcommand is not None)
     if ctx.invoked_subcommand is not None:
         return
     conf = load_config(config_files)
     poller = build_poller(conf)
     if once:
-        sys.exit(0 if run_once(poller) else 1)
+        problem = failure_line(poller.poll_all())
+        if problem:
+            fail(problem)
+        sys.exit(0)
     stop = Stop()
     stop.install()
     LOG.info("polling %s every %ss", conf.gerrit.url, conf.collector.poll_interval)
     while not stop.event.is_set():
-        run_once(poller)
+        poller.poll_all()  # each poll logs its outcome
         stop.event.wait(conf.collector.poll_interval)
     LOG.info("stopped")
 
@@ -134,9 +140,8 @@ def main(ctx, config_files, once, verbose):
     type=click.DateTime(["%Y-%m-%d"]),
     help="Day after the last one to collect (default: now).",
 )
-@config.CONFIG_FILE_OPTION
-@click.pass_context
-def backfill(ctx, since: datetime, until: datetime | None, config_files):
+@config.config_file_option
+def backfill(since: datetime, until: datetime | None, config_files):
     """Collect a past period day by day, with a progress bar.
 
     Each day is stored in its own transaction, so an interrupted backfill keeps the days done.
@@ -145,30 +150,23 @@ def backfill(ctx, since: datetime, until: datetime | None, config_files):
     """
     from tqdm import tqdm
 
-    conf = load_config(config_files or ctx.obj["config_files"])
+    conf = load_config(config_files)
     poller = build_poller(conf)
-    end = until or utcnow()
-    if since >= end:
-        fail("--since must be before --until (or now)")
-    days = []
-    day = since
-    while day < end:
-        days.append((day, min(day + timedelta(days=1), end)))
-        day += timedelta(days=1)
+    if since >= (until or utcnow()):
+        fail("--since must be before --until (or now)", status=2)
+    days = list(poller.backfill_days(since, until))
     stop = Stop()
     stop.install()
-    failures = 0
-    reports = 0
+    failed = reports = 0
     with tqdm(total=len(days) * len(poller.queries()), unit="day", file=sys.stderr) as bar:
-        for start, stop_at in days:
-            last = until is None and stop_at == end
+        for start, before in days:
             for query in poller.queries():
                 if stop.event.is_set():
                     fail("interrupted")
-                outcome = poller.poll(query, since=start, before=None if last else stop_at)
-                failures += not outcome.ok
+                outcome = poller.poll(query, since=start, before=before)
+                failed += not outcome.ok
                 reports += outcome.counts.reports
-                bar.set_postfix(reports=reports, failures=failures)
+                bar.set_postfix(reports=reports, failures=failed)
                 bar.update(1)
-    click.echo(f"backfill done: {reports} reports stored, {failures} failed days")
-    sys.exit(1 if failures else 0)
+    click.echo(f"backfill done: {reports} reports stored, {failed} failed days")
+    sys.exit(1 if failed else 0)

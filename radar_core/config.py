@@ -4,12 +4,34 @@ Options are registered on the global ``CONF`` here and nowhere else; ``list_opts
 ``oslo-config-generator`` so ``etc/radar.conf.sample`` is generated, never written by hand.
 """
 
-import click
-from oslo_config import cfg
+import configparser
 
-from radar_core.durations import DURATION_REGEX
+import click
+from oslo_config import cfg, types
+
+from radar_core.durations import parse_duration
 
 CONF = cfg.CONF
+
+
+class DurationType(types.ConfigType):
+    """A duration written ``90s``, ``15m``, ``4h``, ``7d`` or ``2w``; read as a timedelta."""
+
+    def __init__(self):
+        super().__init__(type_name="duration value")
+
+    def __call__(self, value):
+        return value if not isinstance(value, str) else parse_duration(value)
+
+    def __repr__(self):
+        return "Duration"
+
+    def _formatter(self, value):
+        return str(value)
+
+
+def _duration_opt(name, default, help):
+    return cfg.Opt(name, type=DurationType(), default=default, help=help)
 
 database_opts = [
     cfg.StrOpt(
@@ -121,32 +143,28 @@ health_opts = [
         help="Username or account id of the reference CI (for example the upstream Zuul). When "
         "set, every system's agreement and false failure rate are measured against it.",
     ),
-    cfg.StrOpt(
+    _duration_opt(
         "report_deadline",
-        default="4h",
-        regex=DURATION_REGEX,
-        help="Time a CI system has to report on a new patchset (s, m, h, d or w suffix). It "
+        "4h",
+        "Time a CI system has to report on a new patchset (s, m, h, d or w suffix). It "
         "decides which patchsets are eligible and the timeliness component.",
     ),
-    cfg.StrOpt(
+    _duration_opt(
         "watch_lookback",
-        default="30d",
-        regex=DURATION_REGEX,
-        help="A system watches the projects it reported on within this period before the end of "
+        "30d",
+        "A system watches the projects it reported on within this period before the end of "
         "the window; with no report in it, its status is unknown.",
     ),
-    cfg.StrOpt(
+    _duration_opt(
         "silent_after",
-        default="24h",
-        regex=DURATION_REGEX,
-        help="A system with no report for this long, while patchsets it should have reported on "
+        "24h",
+        "A system with no report for this long, while patchsets it should have reported on "
         "were created after its last report, is silent.",
     ),
-    cfg.StrOpt(
+    _duration_opt(
         "unsupported_after",
-        default="14d",
-        regex=DURATION_REGEX,
-        help="A system with no successful report for this long is failing.",
+        "14d",
+        "A system with no successful report for this long is failing.",
     ),
     cfg.FloatOpt("weight_coverage", default=0.35, min=0, help="Weight of coverage in the score."),
     cfg.FloatOpt(
@@ -212,7 +230,7 @@ api_opts = [
     cfg.StrOpt(
         "static_root",
         help="Directory of the web client's files served at /. Defaults to the web client "
-        "shipped with Radar.",
+        "built into Radar's package; radar-api warns at start when there is none.",
     ),
 ]
 
@@ -233,6 +251,10 @@ def list_opts():
     return [(group, list(opts)) for group, opts in GROUPS.items()]
 
 
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message is one line naming what is wrong."""
+
+
 def parse_args(args, conf=CONF):
     """Parse oslo.config arguments (``--config-file F`` ...) without touching sys.argv."""
     conf(args=list(args), project="radar")
@@ -244,11 +266,96 @@ def parse_files(paths, conf=CONF):
     return parse_args([arg for path in paths for arg in ("--config-file", path)], conf)
 
 
-# The --config-file option of the commands (radar-collector, radar-db-manage).
-CONFIG_FILE_OPTION = click.option(
-    "--config-file",
-    "config_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Radar configuration file (may be given several times).",
-)
+def load(paths, conf=CONF):
+    """Parse ``paths`` and check the value of every option, as each command does at start.
+
+    oslo.config converts values only when they are read, so a bad value would otherwise
+    surface (as a traceback) wherever it is first used. Raises ConfigError.
+    """
+    try:
+        parse_files(paths, conf)
+    except cfg.ConfigFilesNotFoundError as exc:
+        raise ConfigError(f"configuration file not found: {', '.join(exc.config_files)}") from None
+    except cfg.Error as exc:
+        raise ConfigError(f"bad configuration: {_first_line(exc)}") from None
+    for group, opts in GROUPS.items():
+        for opt in opts:
+            try:
+                getattr(conf[group], opt.dest)
+            except (cfg.Error, ValueError) as exc:
+                raise ConfigError(_bad_value(paths, group, opt, exc)) from None
+    return conf
+
+
+def _bad_value(paths, group: str, opt, exc: Exception) -> str:
+    """'FILE: [group] name = 'raw' is not valid: expected ...' in one line."""
+    found = _raw_value(paths, group, opt.name)
+    where, raw = found if found else ("configuration", None)
+    if opt.secret and raw is not None:
+        raw = "****"  # secrets never reach a terminal or a log
+    setting = f"[{group}] {opt.name}" + (f" = {raw!r}" if raw is not None else "")
+    return f"{where}: {setting} is not valid: expected {_expected(opt, exc)}"
+
+
+def _raw_value(paths, group: str, name: str) -> tuple[str, str] | None:
+    """The file that sets ``[group] name`` last among ``paths``, and the text it gives."""
+    found = None
+    for path in paths:
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+        if parser.has_option(group, name):
+            found = (path, parser.get(group, name))
+    return found
+
+
+def _expected(opt, exc: Exception) -> str:
+    kind = opt.type
+    if isinstance(kind, DurationType):
+        return "a duration: a whole number followed by s, m, h, d or w, e.g. 4h or 7d"
+    if isinstance(kind, types.Boolean):
+        return "true or false"
+    if isinstance(kind, types.Integer | types.Float):
+        text = "a whole number" if isinstance(kind, types.Integer) else "a number"
+        low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+        if low is not None and high is not None:
+            return f"{text} from {low} to {high}"
+        if low is not None:
+            return f"{text} of at least {low}"
+        return text
+    return _first_line(exc).rsplit(" is not valid: ", 1)[-1]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _collect_files(ctx: click.Context, _param, values) -> tuple[str, ...]:
+    """``--config-file`` may stand before and after a subcommand: all of them, in order."""
+    collected = ctx.find_root().meta.setdefault("radar.config_files", [])
+    collected.extend(values)
+    return tuple(collected)
+
+
+def config_file_option(command):
+    """The ``--config-file`` option of every server command and subcommand.
+
+    Its value (``config_files``) is every file given so far, before and after the subcommand.
+    """
+    return click.option(
+        "--config-file",
+        "config_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        callback=_collect_files,
+        help="Radar configuration file (may be given several times; later files win).",
+    )(command)
+
+
+def exit_on_error(prog: str, error: ConfigError):
+    """Print ``prog: message`` on stderr and exit 2, as for a usage error."""
+    click.echo(f"{prog}: {error}", err=True)
+    raise SystemExit(2)

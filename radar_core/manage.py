@@ -8,9 +8,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from radar_core import config, migration
 from radar_core.db import make_engine
 
+PROG = "radar-db-manage"
+
 
 def _engine(config_files):
-    conf = config.parse_files(config_files)
+    try:
+        conf = config.load(config_files)
+    except config.ConfigError as exc:
+        config.exit_on_error(PROG, exc)
     return make_engine(conf.database.connection, conf.database.pool_recycle)
 
 
@@ -19,21 +24,24 @@ def _run(action):
         action()
     except SQLAlchemyError as exc:
         message = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
-        click.echo(f"radar-db-manage: database error: {message}", err=True)
+        click.echo(f"{PROG}: database error: {message}", err=True)
         sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main():
+@config.config_file_option
+def main(config_files):
     """Create and migrate Radar's database.
 
-    Example: radar-db-manage upgrade head --config-file /etc/radar/radar.conf
+    --config-file may stand before or after the command.
+
+    Example: radar-db-manage --config-file /etc/radar/radar.conf upgrade head
     """
 
 
 @main.command()
 @click.argument("revision", default="head")
-@config.CONFIG_FILE_OPTION
+@config.config_file_option
 def upgrade(revision, config_files):
     """Upgrade the schema to REVISION (default: head)."""
     engine = _engine(config_files)
@@ -43,7 +51,7 @@ def upgrade(revision, config_files):
 
 @main.command()
 @click.argument("revision")
-@config.CONFIG_FILE_OPTION
+@config.config_file_option
 def downgrade(revision, config_files):
     """Downgrade the schema to REVISION ('base' removes every table)."""
     engine = _engine(config_files)
@@ -52,7 +60,7 @@ def downgrade(revision, config_files):
 
 
 @main.command()
-@config.CONFIG_FILE_OPTION
+@config.config_file_option
 def current(config_files):
     """Print the schema revision of the database."""
     engine = _engine(config_files)

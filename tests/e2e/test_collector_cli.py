@@ -41,7 +41,8 @@ def run(command, *args, timeout=120):
 def test_db_manage_and_one_poll(tmp_path, simulator):
     conf = write_config(tmp_path, simulator.url)
     assert run(DB_MANAGE, "current", "--config-file", conf).stdout.startswith("base")
-    upgraded = run(DB_MANAGE, "upgrade", "head", "--config-file", conf)
+    # --config-file may stand before the command, as the README writes it.
+    upgraded = run(DB_MANAGE, "--config-file", conf, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "database at 0001" in upgraded.stdout
     polled = run(COLLECTOR, "--config-file", conf, "--once")
@@ -62,24 +63,25 @@ def test_once_fails_with_one_line_reason(tmp_path, simulator):
 
 
 @pytest.mark.parametrize(
-    "setup,expected",
+    "setup,expected,status",
     [
-        ("no-url", "[gerrit] url is not set"),
-        ("not-migrated", "radar-db-manage upgrade head"),
+        ("no-url", "[gerrit] url is not set", 2),  # a configuration error, like a bad value
+        ("not-migrated", "radar-db-manage upgrade head", 1),
     ],
 )
-def test_configuration_mistakes_are_one_line(tmp_path, simulator, setup, expected):
+def test_configuration_mistakes_are_one_line(tmp_path, simulator, setup, expected, status):
     conf = write_config(tmp_path, "" if setup == "no-url" else simulator.url)
     result = run(COLLECTOR, "--config-file", conf, "--once")
-    assert result.returncode == 1
+    assert result.returncode == status
     assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_backfill_shows_progress(tmp_path, simulator):
     conf = write_config(tmp_path, simulator.url)
     run(DB_MANAGE, "upgrade", "head", "--config-file", conf)
     day = (simulator.scenario.end - timedelta(days=3)).date().isoformat()
-    result = run(COLLECTOR, "--config-file", conf, "backfill", "--since", day)
+    result = run(COLLECTOR, "backfill", "--since", day, "--config-file", conf)
     assert result.returncode == 0, result.stderr
     assert "day" in result.stderr and "100%" in result.stderr  # tqdm's bar
     assert "backfill done:" in result.stdout and "0 failed days" in result.stdout

@@ -69,7 +69,7 @@ def test_radar_api_port_taken_is_a_one_line_error(config_file):
 
 def test_radar_api_missing_config_file_is_a_one_line_error(tmp_path):
     result = run("-m", "radar_api.cmd", "--config-file", str(tmp_path / "missing.conf"))
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration error, like a usage error
     assert len(result.stderr.strip().splitlines()) == 1
     assert "missing.conf" in result.stderr
 

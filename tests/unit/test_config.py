@@ -23,7 +23,7 @@ def test_sample_config_is_current(tmp_path):
     )
     current = (ROOT / "etc" / "radar.conf.sample").read_text()
     assert output.read_text() == current, (
-        "etc/radar.conf.sample is stale: run 'tox -e genconfig' and commit the result"
+        "etc/radar.conf.sample is stale: run scripts/genconfig and commit the result"
     )
 
 
