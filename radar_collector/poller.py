@@ -12,7 +12,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from radar_collector.gerrit import GerritClient, GerritError
@@ -70,6 +70,16 @@ class Poller:
     def poll_all(self) -> list[PollOutcome]:
         return [self.poll(query) for query in self.queries()]
 
+    def backfill_days(self, since: datetime, until: datetime | None = None):
+        """The (start, before) of each day a backfill from ``since`` polls, oldest first; the
+        last day has no end when ``until`` is None (it reaches now)."""
+        end = until or utcnow()
+        day = since
+        while day < end:
+            following = day + timedelta(days=1)
+            yield day, (None if until is None and following >= end else min(following, end))
+            day = following
+
     # -- one query -------------------------------------------------------------------------
     def poll(
         self, query: str, since: datetime | None = None, before: datetime | None = None
@@ -93,7 +103,10 @@ class Poller:
             gerrit_query = self._gerrit_query(query, since, before)
             registry = self._registry()
             changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
-            counts = self._store(query, changes, registry, started, before_counts)
+            for info in changes:  # who is a CI is decided over the whole poll, not per change
+                registry.learn(info)
+            changes += self._history_of(registry.detected, query, since)
+            counts = self._store(query, _unique(changes), registry, started, before_counts)
         except (GerritError, SQLAlchemyError) as exc:
             return self._failed(query, started, before_counts, _one_line(exc))
         except Exception as exc:  # a bug must not stop the daemon; the poll just fails
@@ -131,12 +144,37 @@ class Poller:
             query, False, StoreCounts(), message=message, requests=deltas["requests"]
         )
 
-    def _gerrit_query(self, query, since, before) -> str:
+    def _gerrit_query(self, query, since, before, *extra) -> str:
         terms = [] if query == "all" else [query]
+        terms += extra
         terms.append(f'after:"{format_gerrit_time(since)}"')
         if before is not None:
             terms.append(f'before:"{format_gerrit_time(before)}"')
         return " ".join(terms)
+
+    def _history_of(self, new_systems, query, since) -> list[dict]:
+        """Changes stored before this poll that accounts first found to be CI systems in it
+        commented on: their earlier messages were not known to be reports then (a backfill,
+        day by day, meets a CI's first days before the messages that reveal it)."""
+        if not new_systems:
+            return []
+        oldest = self._oldest_update(query)
+        if oldest is None or oldest >= since:
+            return []
+        who = " OR ".join(f"commentby:{account_id}" for account_id in sorted(new_systems))
+        LOG.info("new CI systems %s: collecting their earlier messages", sorted(new_systems))
+        history = self._gerrit_query(query, oldest, since, f"({who})")
+        return list(self.client.query_changes(history, self.settings.page_size))
+
+    def _oldest_update(self, query) -> datetime | None:
+        """The oldest last-update of the changes stored for ``query``."""
+        stmt = select(func.min(models.Change.updated))
+        if query != "all":
+            stmt = stmt.join(models.Project).where(
+                models.Project.name == query.removeprefix("project:")
+            )
+        with transaction(self.engine) as session:
+            return session.scalar(stmt)
 
     def _registry(self) -> CIRegistry:
         ids, usernames = set(), set()
@@ -254,6 +292,17 @@ class Poller:
                 )
         except SQLAlchemyError as exc:
             LOG.error("could not release the lock of %s: %s", query, _one_line(exc))
+
+
+def _unique(changes) -> list:
+    """The changes, each number once (the first reply wins: it is the newest)."""
+    seen, unique = set(), []
+    for info in changes:
+        number = info.get("_number") if isinstance(info, dict) else None
+        if not isinstance(number, int) or number not in seen:
+            seen.add(number)
+            unique.append(info)
+    return unique
 
 
 def _newest_update(changes) -> datetime | None:

@@ -39,6 +39,20 @@ class CIRegistry:
         self.ids = set(ids)
         self.usernames = {name.lower() for name in usernames}
         self.auto_detect = auto_detect
+        self.detected: set[int] = set()  # accounts found to be CI systems by their messages
+
+    def learn(self, info) -> None:
+        """Look at every message of a ChangeInfo for CI accounts (a CI's start notice may come
+        before its first verdict, so this runs before any of them is stored)."""
+        messages = info.get("messages") if isinstance(info, dict) else None
+        for message in messages if isinstance(messages, list) else ():
+            if isinstance(message, dict) and isinstance(message.get("author"), dict):
+                text, tag = message.get("message"), message.get("tag")
+                self.is_ci(
+                    message["author"],
+                    text if isinstance(text, str) else "",
+                    tag if isinstance(tag, str) else None,
+                )
 
     def is_ci(self, author: dict, text: str, tag: str | None) -> bool:
         account_id = author.get("_account_id")
@@ -49,6 +63,7 @@ class CIRegistry:
             return True
         if self.auto_detect and _looks_like_ci(text, tag):
             self.ids.add(account_id)
+            self.detected.add(account_id)
             return True
         return False
 
@@ -76,6 +91,7 @@ class ChangeStore:
 
     # -- entry point -----------------------------------------------------------------------
     def store(self, info: dict) -> None:
+        self.registry.learn(info)
         try:
             number, project_name, updated = _required(info)
         except (MalformedChange, ValueError, TypeError) as exc:
@@ -191,23 +207,11 @@ class ChangeStore:
                 select(models.Recheck.message_id).where(models.Recheck.change_id == change.id)
             )
         )
-        self._detect_ci_authors(messages)
         for message in messages:
             try:
                 self._message(change, project, patchsets, message, seen_reports, seen_rechecks)
             except (KeyError, TypeError, ValueError) as exc:
                 LOG.warning("change %s: skipping malformed message: %s", change.number, exc)
-
-    def _detect_ci_authors(self, messages) -> None:
-        # A CI's start notice precedes its first verdict: learn who is a CI before storing.
-        for message in messages:
-            if isinstance(message, dict) and isinstance(message.get("author"), dict):
-                text, tag = message.get("message"), message.get("tag")
-                self.registry.is_ci(
-                    message["author"],
-                    text if isinstance(text, str) else "",
-                    tag if isinstance(tag, str) else None,
-                )
 
     def _message(self, change, project, patchsets, message, seen_reports, seen_rechecks):
         message_id = message["id"]

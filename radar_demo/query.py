@@ -3,9 +3,10 @@
 Operators: ``project:``, ``branch:``, ``status:`` / ``is:`` (open, new, merged, abandoned,
 closed), ``after:`` / ``since:`` and ``before:`` / ``until:`` (on the change's last update,
 inclusive, UTC), ``age:`` (time since the last update, relative to the scenario's end),
-``owner:`` (account id, username or email), ``change:`` (number or Change-Id); a bare number or
-Change-Id is a ``change:``. Combinators: ``AND`` (also implicit), ``OR``, ``NOT`` / ``-`` and
-parentheses; values may be quoted with ``"..."`` or ``{...}``.
+``owner:`` and ``commentby:`` (account id, username or email), ``change:`` (number or
+Change-Id); a bare number or Change-Id is a ``change:``. Combinators: ``AND`` (also
+implicit), ``OR``, ``NOT`` / ``-`` and parentheses; values may be quoted with ``"..."`` or
+``{...}``.
 """
 
 from __future__ import annotations
@@ -227,9 +228,16 @@ def term(operator: str, value: str) -> Predicate:
         return lambda c, x: c.updated <= x.end - age
     if operator == "owner":
         return lambda c, x: _owner_matches(c, x, value)
+    if operator == "commentby":
+        return lambda c, x: _commented_by(c, x, value)
     if operator == "change":
         return lambda c, x: value in (str(c.number), c.change_id)
     raise QueryError(f"Unsupported operator {operator}:{value}")
+
+
+def _commented_by(change, ctx, value: str) -> bool:
+    account = ctx.account(value)
+    return account is not None and any(m.author_id == account.id for m in change.messages)
 
 
 def _owner_matches(change, ctx, value: str) -> bool:
