@@ -19,6 +19,11 @@ MYSQL_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("RADAR_REQUIRE
 BACKENDS = ["sqlite", "mysql"]
 
 
+def pytest_report_header():
+    shift = os.environ.get("RADAR_TEST_CLOCK_SHIFT")
+    return [f"wall clock shifted by {shift} (tests/clock/sitecustomize.py)"] if shift else []
+
+
 def _mysql_unavailable(reason):
     if MYSQL_REQUIRED:
         pytest.fail(f"MariaDB is required here but unavailable: {reason}")

@@ -17,26 +17,27 @@ UNTIL = datetime(2026, 11, 20, 12, 0)
 WINDOW = stats.Window(UNTIL - timedelta(days=7), UNTIL)
 
 
-def _seed(engine):
+def _seed(engine, until=UNTIL):
+    """A system, a project and a change two days before ``until``."""
     with transaction(engine) as session:
         session.add(models.Account(id=100, name="CI", username="ci"))
         session.add(models.Project(id=1, name="p"))
         session.flush()
         session.add(models.CISystem(id=100, name="CI", username="ci", source="config",
-                                    first_seen_at=UNTIL - timedelta(days=30)))
+                                    first_seen_at=until - timedelta(days=30)))
         session.add(models.Change(id=1, number=1, project_id=1, branch="master",
-                                  created=UNTIL - timedelta(days=2),
-                                  updated=UNTIL - timedelta(days=2)))
+                                  created=until - timedelta(days=2),
+                                  updated=until - timedelta(days=2)))
         session.flush()
         session.add(models.Patchset(id=1, change_id=1, project_id=1, number=1,
-                                    created=UNTIL - timedelta(days=2)))
+                                    created=until - timedelta(days=2)))
 
 
-def _report(engine, message_id, result_class):
+def _report(engine, message_id, result_class, until=UNTIL):
     with transaction(engine) as session:
         session.add(models.Report(
             change_id=1, patchset_id=1, patchset_number=1, system_id=100, message_id=message_id,
-            date=UNTIL - timedelta(days=1), kind="report", result=result_class.upper(),
+            date=until - timedelta(days=1), kind="report", result=result_class.upper(),
             result_class=result_class, message="Build finished."))
 
 
@@ -199,14 +200,15 @@ def test_a_question_that_fails_does_not_stop_the_warmer(engine):
 
 
 def test_the_warming_thread_follows_new_data(engine):
-    _seed(engine)
+    # The warmer answers for windows ending now on the real clock: date the data from now.
+    now = datetime.now(UTC).replace(tzinfo=None)
+    _seed(engine, until=now)
     cached = CachedRadar(Radar(engine, Settings(health=stats.HealthConfig())), warm_every=0.05)
     try:
-        now = datetime.now(UTC).replace(tzinfo=None)
         window = cached.anchored(_ending_now(lambda: now))  # starts the thread
         assert cached.systems(window)[0]["stats"]["reports"] == 0
         version = cached.data_version()
-        _report(engine, "a", "success")
+        _report(engine, "a", "success", until=now)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             anchor = cached._anchors.get(timedelta(days=7))
