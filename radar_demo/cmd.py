@@ -41,12 +41,23 @@ def summary(engine) -> str:
 @click.option("--poll-interval", default=60, show_default=True, type=click.IntRange(5, 3600),
               help="Seconds between two polls; simulated time follows real time.")
 @click.option("--no-serve", is_flag=True, help="Collect once, print the summary and exit.")
-def main(data_dir, host, port, seed, days, poll_interval, no_serve):
+@click.option(
+    "--gerrit-only",
+    is_flag=True,
+    help="Serve only the simulated Gerrit at --host and --port (for trying a real deployment).",
+)
+@click.option("--gerrit-username", help="With --gerrit-only: the HTTP user /a/ requires.")
+@click.option("--gerrit-password", help="With --gerrit-only: that user's HTTP password.")
+def main(data_dir, host, port, seed, days, poll_interval, no_serve, gerrit_only,
+         gerrit_username, gerrit_password):
     """Run Radar against a simulated Gerrit with a dozen third-party CI systems.
 
     Example: radar-demo --port 8080, then open http://127.0.0.1:8080/
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if gerrit_only:
+        serve_gerrit(host, port, seed, days, gerrit_username, gerrit_password)
+        return
     os.makedirs(data_dir, exist_ok=True)
     database = os.path.abspath(os.path.join(data_dir, "radar.sqlite"))
     for suffix in ("", "-wal", "-shm"):
@@ -72,6 +83,35 @@ def main(data_dir, host, port, seed, days, poll_interval, no_serve):
     serve(stack, host, port, poll_interval)
 
 
+def serve_gerrit(host, port, seed, days, username, password):
+    """The simulated Gerrit alone; its time follows real time, a minute at a time."""
+    from radar_demo.scenario import Scenario
+    from radar_demo.server import GerritSimulator
+
+    scenario = Scenario.generate(seed=seed, days=days)
+    simulator = GerritSimulator(scenario, host=host, port=port, username=username,
+                                password=password)
+    try:
+        simulator.start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    click.echo(f"simulated Gerrit: {days} days of activity, seed {seed}, at {simulator.url}")
+    _until_stopped(lambda hours: scenario.advance(hours), 60)
+    simulator.stop()
+
+
+def _until_stopped(advance, interval: int):
+    """Call ``advance(hours elapsed)`` every ``interval`` seconds until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    last = time.monotonic()
+    while not stop.wait(interval):
+        now = time.monotonic()
+        advance((now - last) / 3600)
+        last = now
+
+
 def serve(stack: Stack, host: str, port: int, poll_interval: int):
     from radar_demo.stack import ApiServer
 
@@ -84,14 +124,7 @@ def serve(stack: Stack, host: str, port: int, poll_interval: int):
     click.echo(f"Radar dashboard: {stack.api.url}/")
     click.echo(f"leaderboard:     curl '{stack.api.url}/v1/systems?window=7d'")
     click.echo("press Ctrl-C to stop")
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    last = time.monotonic()
-    while not stop.wait(poll_interval):
-        now = time.monotonic()
-        stack.advance(timedelta(seconds=now - last))
-        last = now
+    _until_stopped(lambda hours: stack.advance(timedelta(hours=hours)), poll_interval)
     stack.stop()
     click.echo("stopped")
     sys.exit(0)
