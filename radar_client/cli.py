@@ -268,7 +268,7 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
     Examples:
       radar systems                         # the leaderboard, best first
       radar systems --status failing,silent --window 30d
-      radar system healthy-ci               # the score broken down, and why
+      radar system acme-ci                  # the score broken down, and why
       radar check flaky-ci --warn 85        # for Nagios, Icinga, Sensu...
       RADAR_API_URL=http://radar:8080 radar status --format json
     """
@@ -364,7 +364,7 @@ def system(settings: Settings, name: str) -> None:
 
     \b
     Examples:
-      radar system healthy-ci
+      radar system acme-ci
       radar system 101 --window 30d --format json
     """
     doc = settings.client().system(name, **settings.window_args())
@@ -381,7 +381,7 @@ def jobs(settings: Settings, name: str) -> None:
 
     \b
     Example:
-      radar jobs healthy-ci --window 24h
+      radar jobs acme-ci --window 24h
     """
     doc = settings.client().jobs(name, **settings.window_args())
     look = settings.look()
@@ -428,8 +428,8 @@ def trend(settings: Settings, name: str, bucket: str) -> None:
 
     \b
     Examples:
-      radar trend healthy-ci
-      radar trend healthy-ci --window 12w --bucket week
+      radar trend acme-ci
+      radar trend acme-ci --window 12w --bucket week
     """
     doc = settings.client().trend(name, bucket=bucket.lower(), **settings.window_args())
     look = settings.look()
@@ -445,7 +445,7 @@ def compare(settings: Settings, names: tuple[str, ...]) -> None:
 
     \b
     Example:
-      radar compare healthy-ci flaky-ci slow-ci --window 30d
+      radar compare acme-ci flaky-ci turtle-ci --window 30d
     """
     if len(names) < 2:
         raise click.UsageError("compare needs at least two systems")
@@ -551,8 +551,8 @@ def check(settings: Settings, name: str, warn: int, crit: int) -> None:
 
     \b
     Example:
-      $ radar check healthy-ci --warn 80 --crit 50
-      RADAR OK - healthy-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+      $ radar check acme-ci --warn 80 --crit 50
+      RADAR OK - acme-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
     """
     if crit > warn:
         result = nagios.unknown(f"bad option: --crit {crit} is above --warn {warn}")

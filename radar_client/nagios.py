@@ -3,7 +3,7 @@
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Output: one status line with performance
 data after a ``|``, e.g.::
 
-    RADAR OK - healthy-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+    RADAR OK - acme-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
 
 Rules, first match: the API unreachable or the system unknown to it, or the status ``unknown``:
 UNKNOWN; status ``failing`` or ``silent``, or score < crit: CRITICAL; status ``degraded`` or

@@ -67,7 +67,7 @@ class JobsController(Resource):
     def get_all(self, window=None, since=None, until=None, project=None):
         """Per-job runs and results of the system's reports dated in the window.
 
-        Example: ``curl http://radar.example.org/v1/systems/healthy-ci/jobs?window=24h``
+        Example: ``curl http://radar.example.org/v1/systems/acme-ci/jobs?window=24h``
         """
         radar = pecan.request.radar
         span = utils.figures_window(radar, window, since, until)

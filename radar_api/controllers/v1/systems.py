@@ -115,8 +115,8 @@ class System(types.Base):
     def sample(cls):
         return cls(
             id=101,
-            name="Healthy CI",
-            username="healthy-ci",
+            name="Acme Storage CI",
+            username="acme-ci",
             health=Health.sample(),
             stats=Stats.sample(),
         )
@@ -134,10 +134,10 @@ class Contacts(types.Base):
     @classmethod
     def sample(cls):
         return cls(
-            name="Healthy CI team",
+            name="Acme CI team",
             email="ci@example.org",
-            info_url="https://wiki.example.org/HealthyCI",
-            recheck_keyword="healthy-ci",
+            info_url="https://wiki.example.org/AcmeCI",
+            recheck_keyword="acme-ci",
         )
 
 
@@ -244,7 +244,7 @@ class SystemsController(Resource):
     def get_one(self, key, window=None, since=None, until=None, project=None):
         """One CI system by Gerrit account id or username, with contacts and reasons.
 
-        Example: ``curl http://radar.example.org/v1/systems/healthy-ci?window=30d``
+        Example: ``curl http://radar.example.org/v1/systems/acme-ci?window=30d``
         """
         radar = pecan.request.radar
         span = utils.figures_window(radar, window, since, until)

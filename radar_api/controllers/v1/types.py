@@ -88,7 +88,7 @@ class SystemRef(Base):
 
     @classmethod
     def sample(cls):
-        return cls(id=101, name="Healthy CI", username="healthy-ci")
+        return cls(id=101, name="Acme Storage CI", username="acme-ci")
 
 
 class JobRun(Base):
