@@ -82,8 +82,8 @@ def test_the_installed_wheel_collects_and_serves_the_dashboard(
     assert "Traceback" not in errors
 
 
-def _leaderboard_lists(browser, url: str, names: list[str]) -> None:
-    page = browser.new_page()
+def _leaderboard_lists(chromium, url: str, names: list[str]) -> None:
+    page = chromium.new_page()
     try:
         page.goto(url)
         rows = page.locator(".system-row")
