@@ -12,15 +12,20 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+
+from radar_core.catalogue import STATUS_NAMES
 
 SUCCESS = "success"
 FAILURE = "failure"
 ERROR = "error"
 
 COMPONENTS = ("coverage", "timeliness", "success_rate", "stability")
+# Statuses, worst first: the order of severity (DESIGN.md section 4).
+SEVERITY = STATUS_NAMES
+ALARMING = ("failing", "silent")  # statuses whose score is capped below score_failing_below
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Report:
     date: datetime
     result_class: str  # success / failure / error / skipped / unknown
     seq: int = 0  # tie-breaker for equal dates (message order)
+    pipeline: str | None = None  # duplicates are counted per pipeline
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,6 @@ class Recheck:
 class Window:
     since: datetime
     until: datetime
-    # Asked as "the last <length>" rather than with an explicit end: a cache may then answer
-    # for a window that ended a little earlier (radar_core.cache). Not part of equality.
-    ends_now: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -167,15 +170,21 @@ def watched_projects(
     until: datetime,
     cfg: HealthConfig,
 ) -> set[str]:
-    """Watched projects: projects of patchsets S reported on in ``[until - watch_lookback, until)``.
+    """Watched projects: projects of patchsets S reported on in ``[last - watch_lookback, last]``
+    where ``last`` is S's latest report dated before ``until`` (so a CI that stopped reporting
+    keeps the projects it used to watch).
 
     Reports on patchsets missing from ``patchsets_by_id`` are ignored.
     """
-    start = until - cfg.watch_lookback
+    reports = [r for r in reports if r.date < until]
+    last = _latest_before(reports, until)
+    if last is None:
+        return set()
+    start = last - cfg.watch_lookback
     return {
         patchsets_by_id[r.patchset_id].project
         for r in reports
-        if start <= r.date < until and r.patchset_id in patchsets_by_id
+        if start <= r.date and r.patchset_id in patchsets_by_id
     }
 
 
@@ -309,8 +318,9 @@ def duplicate_reports(
     username: str | None,
     keyword: str | None,
 ) -> int:
-    """duplicate_reports: per patchset, every report of S in the window after the first with no
-    applicable recheck dated strictly between it and the previous report."""
+    """duplicate_reports: per patchset and pipeline (reports without a pipeline form one group),
+    every report of S in the window after the first of its group with no applicable recheck
+    dated strictly between it and the previous report of the group."""
     recheck_dates: dict[int, list[datetime]] = defaultdict(list)
     for rc in rechecks:
         if recheck_applies(rc, username, keyword):
@@ -318,7 +328,10 @@ def duplicate_reports(
     for dates in recheck_dates.values():
         dates.sort()
     count = 0
-    for ps, group in _by_patchset(reports_in_window).items():
+    groups: dict[tuple, list[Report]] = defaultdict(list)
+    for report in sorted(reports_in_window, key=_order):
+        groups[(report.patchset_id, report.pipeline)].append(report)
+    for (ps, _pipeline), group in groups.items():
         dates = recheck_dates.get(ps, [])
         for prev, cur in pairwise(group):
             nxt = bisect_right(dates, prev.date)  # first recheck strictly after prev
@@ -398,9 +411,10 @@ def health_status(
     """status, first match: unknown, silent, failing, degraded, healthy.
 
     ``last_report_at`` / ``last_success_at`` are S's latest report / success report dated before
-    ``until``; ``pending_eligible`` is :func:`pending_patchsets_after`.
+    ``until``; ``pending_eligible`` is :func:`pending_patchsets_after`; ``score`` is the score
+    before the cap (:func:`capped_score`).
     """
-    if last_report_at is None or last_report_at < until - cfg.watch_lookback:
+    if last_report_at is None:
         return "unknown"
     if last_report_at < until - cfg.silent_after and pending_eligible:
         return "silent"
@@ -411,6 +425,19 @@ def health_status(
     if score is not None and score < cfg.score_degraded_below:
         return "degraded"
     return "healthy"
+
+
+def capped_score(score: int | None, status: str, cfg: HealthConfig) -> int | None:
+    """The score agrees with the status: a failing or silent system scores below the failing
+    threshold (49 with the default 50), whatever its components say."""
+    if score is None or status not in ALARMING:
+        return score
+    return max(0, min(score, cfg.score_failing_below - 1))
+
+
+def severity_rank(status: str) -> int:
+    """0 for the worst status (failing), up to 4 for healthy."""
+    return SEVERITY.index(status)
 
 
 def system_figures(
@@ -427,9 +454,9 @@ def system_figures(
     """Every figure of S over ``window``.
 
     ``reports``: S's reports (reports of other systems and reports dated at or after ``until``
-    are ignored). ``patchsets``: every patchset of the projects concerned created in
-    ``[min(since, until - watch_lookback), until)`` at least (the ``silent`` check looks back to
-    S's last report), plus those S reported on. ``rechecks``: every recheck on those patchsets.
+    are ignored). ``patchsets``: every patchset of the projects concerned created since
+    ``min(since, S's last report)`` at least (the ``silent`` check looks back to S's last
+    report), plus those S reported on. ``rechecks``: every recheck on those patchsets.
     ``reference_reports``: the reference account's reports, or None when none is configured.
     ``patchsets_reported`` counts reported eligible patchsets (coverage's numerator).
     """
@@ -467,6 +494,7 @@ def system_figures(
         until=until,
         cfg=cfg,
     )
+    score = capped_score(score, status, cfg)
     return SystemFigures(
         reports=counts["reports"],
         success=counts[SUCCESS],

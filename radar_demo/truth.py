@@ -43,6 +43,7 @@ class _Report:
     order: int  # position in its change's message list: breaks ties between equal dates
     key: tuple[int, int]  # (change number, patchset number)
     cls: str
+    pipeline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,16 @@ def percentile(values, q: float) -> float | None:
 
 
 class _Index:
-    """The scenario's records, arranged for the definitions."""
+    """The scenario's records, arranged for the definitions (of one project's changes only,
+    when ``project`` is given: every figure is then restricted to that project)."""
 
-    def __init__(self, scenario):
+    def __init__(self, scenario, project: str | None = None):
         self.patchsets: dict[tuple[int, int], _Patchset] = {}
         self.reports: dict[int, list[_Report]] = defaultdict(list)
         self.rechecks: dict[tuple[int, int], list[tuple[datetime, int | None]]] = defaultdict(list)
         for change in scenario.changes:
+            if project is not None and change.project != project:
+                continue
             ordered = sorted(change.patchsets, key=lambda ps: ps.number)
             for ps, following in zip(ordered, [*ordered[1:], None], strict=True):
                 superseded = following.created if following else None
@@ -84,7 +88,7 @@ class _Index:
                 key = (change.number, message.patchset)
                 if message.kind == "report":
                     self.reports[message.author_id].append(
-                        _Report(message.date, order, key, message.result_class)
+                        _Report(message.date, order, key, message.result_class, message.pipeline)
                     )
                 elif message.kind == "recheck":
                     self.rechecks[key].append((message.date, message.target_id))
@@ -103,8 +107,10 @@ def expected_figures(
     unsupported_after=timedelta(days=14),
     weights=(0.35, 0.25, 0.25, 0.15),
     reference_username: str | None = "zuul",
+    project: str | None = None,
 ) -> dict[int, dict]:
-    """Every configured CI system's figures for the window; durations may be seconds."""
+    """Every configured CI system's figures for the window (of one project's changes, when
+    ``project`` is given); durations may be seconds."""
     options = {
         "deadline": _td(report_deadline),
         "lookback": _td(watch_lookback),
@@ -113,12 +119,52 @@ def expected_figures(
         "weights": weights,
     }
     with scenario.lock:
-        index = _Index(scenario)
+        index = _Index(scenario, project)
         reference = scenario.system(reference_username) if reference_username else None
         return {
             system.id: _figures(index, system.id, reference and reference.id, since, until, options)
             for system in scenario.systems
         }
+
+
+def expected_status_history(
+    scenario, start: datetime, end: datetime, *, window=timedelta(days=7), **options
+) -> dict[int, list[tuple[datetime, str]]]:
+    """Per system, its status at every whole hour in ``[start, end]``: the status of the window
+    of length ``window`` ending at that hour (DESIGN.md section 4, "status at a time t")."""
+    first = start.replace(minute=0, second=0, microsecond=0)
+    if first < start:
+        first += timedelta(hours=1)
+    hours = []
+    while first <= end:
+        hours.append(first)
+        first += timedelta(hours=1)
+    history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for hour in hours:
+        figures = expected_figures(scenario, hour - window, hour, **options)
+        for system_id, values in figures.items():
+            history[system_id].append((hour, values["status"]))
+    return dict(history)
+
+
+def expected_changes(history: list[tuple[datetime, str]]) -> list[tuple[datetime, str, str]]:
+    """The (hour, from, to) status changes of one system's hourly history."""
+    return [
+        (hour, before, after)
+        for (_, before), (hour, after) in zip(history, history[1:], strict=False)
+        if before != after
+    ]
+
+
+def expected_status_since(history: list[tuple[datetime, str]], status: str) -> datetime | None:
+    """The first whole hour from which every hourly evaluation up to the last gave ``status``;
+    None when the last evaluation gave another status."""
+    since = None
+    for hour, value in reversed(history):
+        if value != status:
+            break
+        since = hour
+    return since
 
 
 def _figures(index: _Index, sid: int, ref_id, since, until, opt) -> dict:
@@ -127,8 +173,12 @@ def _figures(index: _Index, sid: int, ref_id, since, until, opt) -> dict:
     window = [r for r in before_until if r.date >= since]
     classes = Counter(r.cls for r in window)
 
+    # Watched: the projects of its reports in the lookback before its last report.
+    last_report = before_until[-1].date if before_until else None
     watched = {
-        index.patchsets[r.key].project for r in before_until if r.date >= until - opt["lookback"]
+        index.patchsets[r.key].project
+        for r in before_until
+        if r.date >= last_report - opt["lookback"]
     }
 
     def countable(ps: _Patchset) -> bool:
@@ -162,7 +212,6 @@ def _figures(index: _Index, sid: int, ref_id, since, until, opt) -> dict:
     components["stability"] = 1 - flaky / len(by_patchset) if by_patchset else None
 
     score = _score(list(components.values()), opt["weights"])
-    last_report = before_until[-1].date if before_until else None
     successes = [r.date for r in before_until if r.cls == "success"]
     figures = {
         "reports": len(window),
@@ -183,7 +232,7 @@ def _figures(index: _Index, sid: int, ref_id, since, until, opt) -> dict:
         **components,
         "score": score,
     }
-    if not any(r.date >= until - opt["lookback"] for r in before_until):
+    if not before_until:
         status = "unknown"
     elif not any(r.date >= until - opt["silent_after"] for r in before_until) and any(
         ps.created > last_report and countable(ps) for ps in index.patchsets.values()
@@ -198,6 +247,8 @@ def _figures(index: _Index, sid: int, ref_id, since, until, opt) -> dict:
     else:
         status = "healthy"
     figures["status"] = status
+    if status in ("failing", "silent") and score is not None:
+        figures["score"] = min(score, 49)  # the score agrees with the status
     return figures
 
 
@@ -239,12 +290,17 @@ def _rechecks(index, sid, before_until, since, until) -> int:
 
 
 def _duplicates(index, sid, by_patchset) -> int:
+    """Per patchset and pipeline: reports after the first with no recheck in between."""
     count = 0
     for key, reports in by_patchset.items():
         rechecks = [date for date, target in index.rechecks.get(key, []) if _applies(target, sid)]
-        for previous, report in zip(reports, reports[1:], strict=False):
-            if not any(previous.date < date < report.date for date in rechecks):
-                count += 1
+        pipelines = defaultdict(list)
+        for report in reports:
+            pipelines[report.pipeline].append(report)
+        for group in pipelines.values():
+            for previous, report in zip(group, group[1:], strict=False):
+                if not any(previous.date < date < report.date for date in rechecks):
+                    count += 1
     return count
 
 

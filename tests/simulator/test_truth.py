@@ -34,8 +34,10 @@ class World:
             self.scenario.add_patchset(change, when)
         return change
 
-    def report(self, change, ps, date, result, system=S):
-        self.scenario.post(change, date, "report", f"{result}", ps, system.id, result=result)
+    def report(self, change, ps, date, result, system=S, pipeline=None):
+        self.scenario.post(
+            change, date, "report", f"{result}", ps, system.id, result=result, pipeline=pipeline
+        )
 
     def recheck(self, change, ps, date, target=None):
         self.scenario.post(change, date, "recheck", "recheck", ps, HUMAN.id,
@@ -160,9 +162,9 @@ def test_other_results_and_rescaled_score():
 def test_status_unknown_silent_failing_healthy():
     w = World()
     ancient = w.change(UNTIL - 40 * D)
-    w.report(ancient, 1, UNTIL - 35 * D, "SUCCESS", OTHER)  # older than the lookback
-    assert w.figures(OTHER)["status"] == "unknown"
-    assert w.figures(NEVER)["status"] == "unknown"
+    w.report(ancient, 1, UNTIL - 35 * D, "SUCCESS", OTHER)  # long ago: not unknown any more
+    assert w.figures(OTHER)["status"] == "failing"  # no success for 14 days, nothing pending
+    assert w.figures(NEVER)["status"] == "unknown"  # unknown: never reported
     assert w.figures(NEVER)["score"] is None
 
     # One success 10 days ago, nothing to do since: no score, yet healthy.
@@ -174,6 +176,11 @@ def test_status_unknown_silent_failing_healthy():
     # A new swift patchset nobody reported on: now silent.
     w.change(UNTIL - 2 * D, "openstack/swift")
     assert w.figures()["status"] == "silent"
+    # The one that reported 35 days ago still watches its last report's project: a new
+    # patchset there makes it silent.
+    assert w.figures(OTHER)["status"] == "failing"
+    w.change(UNTIL - 2 * D, ancient.project)
+    assert w.figures(OTHER)["status"] == "silent"
     # After a recent report it is judged by its score and its successes instead.
     fresh = w.change(UNTIL - 6 * H, "openstack/swift")
     w.report(fresh, 1, UNTIL - 5 * H, "FAILURE")
@@ -199,7 +206,8 @@ def test_no_success_for_two_weeks_is_failing():
         change = w.change(UNTIL - day * D)
         w.report(change, 1, UNTIL - day * D + H, "FAILURE")
     figures = w.figures()
-    assert figures["score"] == 75  # full coverage, timeliness and stability
+    # Full coverage, timeliness and stability make 75, capped at 49: failing scores below 50.
+    assert figures["score"] == 49
     assert figures["status"] == "failing"
     assert figures["last_success_at"] is None
 
@@ -257,3 +265,35 @@ def test_expected_totals_count_every_message():
     hermes = totals["systems"][scenario.system("hermes-ci").id]
     assert {"SUCCESS", "FAILURE"} <= set(hermes["by_result"])
     assert hermes["by_class"]["success"] == hermes["by_result"]["SUCCESS"]
+
+
+def test_duplicates_per_pipeline():
+    w = World()
+    c = w.change(UNTIL - 2 * D)
+    w.report(c, 1, UNTIL - 2 * D + H, "SUCCESS", pipeline="check")
+    w.report(c, 1, UNTIL - 2 * D + 2 * H, "SUCCESS", pipeline="gate")  # check, then gate
+    w.report(c, 1, UNTIL - 2 * D + 3 * H, "SUCCESS", pipeline="gate")  # gate twice: one
+    assert w.figures()["duplicate_reports"] == 1
+
+
+def test_status_history_and_since():
+    from radar_demo.truth import expected_changes, expected_status_history, expected_status_since
+
+    w = World()
+    c = w.change(UNTIL - 3 * D)
+    w.report(c, 1, UNTIL - 3 * D + H, "SUCCESS")
+    w.change(UNTIL - 2 * D)  # nobody reports on it: silent once silent_after has passed
+    history = expected_status_history(
+        w.scenario, UNTIL - 3 * D, UNTIL, window=7 * D
+    )[S.id]
+    assert history[0] == (UNTIL - 3 * D, "unknown")
+    statuses = [status for _, status in history]
+    assert statuses[-1] == "silent" and "healthy" in statuses
+    changes = expected_changes(history)
+    assert [(before, after) for _, before, after in changes] == [
+        ("unknown", "healthy"), ("healthy", "silent"),
+    ]  # fmt: skip
+    # silent once the 4h deadline of the second patchset has passed and 24h went by
+    assert changes[-1][0] == UNTIL - 2 * D + 4 * H
+    assert expected_status_since(history, "silent") == changes[-1][0]
+    assert expected_status_since(history, "healthy") is None

@@ -20,8 +20,8 @@ def ps(id, created, project="nova", superseded_at=None):
     return Patchset(id=id, project=project, created=created, superseded_at=superseded_at)
 
 
-def rep(patchset_id, date, result_class, seq=0, system_id=1):
-    return Report(system_id, patchset_id, date, result_class, seq)
+def rep(patchset_id, date, result_class, seq=0, system_id=1, pipeline=None):
+    return Report(system_id, patchset_id, date, result_class, seq, pipeline)
 
 
 # --- percentile ----------------------------------------------------------------------------
@@ -64,14 +64,23 @@ def test_watched_projects_lookback_bounds():
         3: ps(3, T0, "swift"),
         4: ps(4, T0, "cinder"),
     }
+    last = UNTIL - S  # the last report before until: the lookback ends there
     reports = [
-        rep(1, UNTIL - timedelta(days=30), "success"),  # exactly at the start: in
-        rep(2, UNTIL - timedelta(days=30) - S, "success"),  # just before: out
+        rep(1, last - timedelta(days=30), "success"),  # exactly at the start: in
+        rep(2, last - timedelta(days=30) - S, "success"),  # just before: out
         rep(3, UNTIL, "success"),  # at until: out
-        rep(4, UNTIL - S, "failure"),  # any class counts
+        rep(4, last, "failure"),  # any class counts
         rep(99, UNTIL - H, "success"),  # unknown patchset: ignored
     ]
     assert stats.watched_projects(reports, by_id, UNTIL, CFG) == {"nova", "cinder"}
+
+
+def test_watched_projects_reach_back_from_the_last_report():
+    # A CI that stopped 60 days ago still watches what it watched then.
+    last = UNTIL - timedelta(days=60)
+    by_id = {1: ps(1, T0, "nova"), 2: ps(2, T0, "glance")}
+    reports = [rep(1, last, "success"), rep(2, last - timedelta(days=31), "success")]
+    assert stats.watched_projects(reports, by_id, UNTIL, CFG) == {"nova"}
 
 
 def test_watched_projects_no_reports():
@@ -318,6 +327,17 @@ def test_duplicates_recheck_must_be_strictly_between_and_apply():
     assert stats.duplicate_reports(reports, rechecks, "acme-ci", "acme") == 4
 
 
+def test_duplicates_are_counted_per_pipeline():
+    reports = [
+        rep(1, T0 + H, "success", pipeline="check"),
+        rep(1, T0 + 2 * H, "success", pipeline="gate"),  # check then gate: not a duplicate
+        rep(1, T0 + 3 * H, "success", pipeline="gate"),  # a second gate report: duplicate
+        rep(1, T0 + 4 * H, "success"),  # no pipeline: a group of its own, first of it
+        rep(1, T0 + 5 * H, "success"),  # second without pipeline: duplicate
+    ]
+    assert stats.duplicate_reports(reports, [], "acme-ci", "acme") == 2
+
+
 def test_duplicates_one_recheck_between_first_pair_only():
     reports = [rep(1, T0 + H, "f"), rep(1, T0 + 3 * H, "f"), rep(1, T0 + 5 * H, "f")]
     rechecks = [Recheck(1, T0 + 2 * H, None), Recheck(1, T0 + 6 * H, None)]
@@ -412,10 +432,12 @@ def status(last_report_at=UNTIL - H, last_success_at=UNTIL - H, score=90, pendin
     )
 
 
-def test_status_unknown():
+def test_status_unknown_only_when_it_never_reported():
     assert status(last_report_at=None, last_success_at=None) == "unknown"
-    assert status(last_report_at=UNTIL - timedelta(days=30) - S) == "unknown"
-    assert status(last_report_at=UNTIL - timedelta(days=30), pending=False) == "healthy"
+    # A CI dead for long is silent (patchsets waited) or failing, never unknown.
+    long_ago = UNTIL - timedelta(days=60)
+    assert status(last_report_at=long_ago, last_success_at=long_ago, pending=True) == "silent"
+    assert status(last_report_at=long_ago, last_success_at=long_ago) == "failing"
 
 
 def test_status_silent():
@@ -452,6 +474,21 @@ def test_status_thresholds_from_config():
     assert stats.health_status(score=40, **common) == "degraded"
     assert stats.health_status(score=29, **common) == "failing"
     assert stats.health_status(score=60, **common) == "healthy"
+
+
+def test_score_is_capped_when_failing_or_silent():
+    assert stats.capped_score(75, "failing", CFG) == 49
+    assert stats.capped_score(90, "silent", CFG) == 49
+    assert stats.capped_score(30, "failing", CFG) == 30
+    assert stats.capped_score(75, "degraded", CFG) == 75
+    assert stats.capped_score(None, "silent", CFG) is None
+    assert stats.capped_score(75, "failing", HealthConfig(score_failing_below=30)) == 29
+
+
+def test_severity_order():
+    statuses = ["healthy", "unknown", "silent", "degraded", "failing"]
+    ranked = sorted(statuses, key=stats.severity_rank)
+    assert ranked == ["failing", "silent", "degraded", "unknown", "healthy"]
 
 
 def test_pending_patchsets_after():
@@ -588,6 +625,14 @@ def test_system_figures_silent():
     assert (figures.reports, figures.patchsets_eligible, figures.score) == (0, 0, None)
     assert figures.last_report_at == last
     assert figures.status == "silent"
+    # Dead for 60 days: still silent, and its coverage falls to 0 over patchsets it missed.
+    last = UNTIL - timedelta(days=60)
+    dead = stats.system_figures(
+        1, "acme-ci", None, [ps(1, last - H), ps(2, UNTIL - 10 * H)],
+        [rep(1, last, "success")], [], window, CFG,
+    )
+    assert (dead.status, dead.coverage, dead.patchsets_eligible) == ("silent", 0.0, 1)
+    assert dead.score == 0
     # The same without the newer patchset: nothing is pending, score None, success recent.
     figures = stats.system_figures(1, "acme-ci", None, patchsets[:1], reports, [], window, CFG)
     assert figures.status == "healthy"
@@ -597,8 +642,9 @@ def test_system_figures_failing_without_success():
     patchsets = [ps(1, T0 + H)]
     reports = [rep(1, T0 + 2 * H, "failure"), rep(1, UNTIL - H, "failure")]
     figures = stats.system_figures(1, "acme-ci", None, patchsets, reports, [], WINDOW, CFG)
-    # coverage 1, timeliness 1, success_rate 0, stability 1: 0.75 -> 75, but no success at all
-    assert figures.score == 75
+    # coverage 1, timeliness 1, success_rate 0, stability 1: 0.75 -> 75, but no success at all:
+    # failing, and the score agrees with the status
+    assert figures.score == 49
     assert figures.last_success_at is None
     assert figures.duplicate_reports == 1
     assert figures.status == "failing"
