@@ -70,7 +70,7 @@ def build_poller(conf) -> Poller:
         overlap=timedelta(seconds=conf.collector.poll_overlap),
         lock_timeout=timedelta(seconds=conf.collector.lock_timeout),
     )
-    return Poller(engine, client, settings)
+    return Poller(engine, client, settings, health=config.engine_settings(conf))
 
 
 def load_config(config_files):
@@ -168,5 +168,6 @@ def backfill(since: datetime, until: datetime | None, config_files):
                 reports += outcome.counts.reports
                 bar.set_postfix(reports=reports, failures=failed)
                 bar.update(1)
+    poller.evaluate()  # the status of every hour the backfill filled in, once
     click.echo(f"backfill done: {reports} reports stored, {failed} failed days")
     sys.exit(1 if failed else 0)

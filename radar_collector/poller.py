@@ -7,6 +7,7 @@ query is never polled twice at once.
 """
 
 import dataclasses
+import json
 import logging
 import os
 import socket
@@ -20,6 +21,8 @@ from radar_collector.gerrit_time import format_gerrit_time, parse_gerrit_time
 from radar_collector.store import ChangeStore, CIRegistry, StoreCounts
 from radar_core import models
 from radar_core.db import transaction
+from radar_core.engine import refresh, status
+from radar_core.engine.settings import EngineSettings
 
 LOG = logging.getLogger(__name__)
 
@@ -55,11 +58,20 @@ def collector_name() -> str:
 
 
 class Poller:
-    def __init__(self, engine, client: GerritClient, settings: PollSettings, name=None):
+    def __init__(
+        self,
+        engine,
+        client: GerritClient,
+        settings: PollSettings,
+        name=None,
+        health: EngineSettings | None = None,
+    ):
         self.engine = engine
         self.client = client
         self.settings = settings
         self.name = name or collector_name()
+        # What the health engine's figures are built with ([health] options).
+        self.health = health or EngineSettings(reference_account=settings.reference_account)
 
     def queries(self) -> list[str]:
         """One Gerrit query (and one watermark) per configured project, or one for all."""
@@ -68,7 +80,19 @@ class Poller:
         return [f"project:{project}" for project in self.settings.projects]
 
     def poll_all(self) -> list[PollOutcome]:
-        return [self.poll(query) for query in self.queries()]
+        """Poll every query, then run the health engine on what they stored."""
+        outcomes = [self.poll(query) for query in self.queries()]
+        self.evaluate()
+        return outcomes
+
+    def evaluate(self) -> list:
+        """Run the health engine: the status of every hour new data touched, and of now. A
+        failure is logged; it never fails the polls that were stored."""
+        try:
+            return status.evaluate(self.engine, self.health, utcnow(), self.name)
+        except SQLAlchemyError as exc:
+            LOG.error("the health engine failed: %s", _one_line(exc))
+            return []
 
     def backfill_days(self, since: datetime, until: datetime | None = None):
         """The (start, before) of each day a backfill from ``since`` polls, oldest first; the
@@ -200,6 +224,7 @@ class Poller:
 
     def _store(self, query, changes, registry, started, before_counts) -> StoreCounts:
         with transaction(self.engine) as session:
+            refresh.lock(session)  # first: collectors sharing the database store one at a time
             store = ChangeStore(session, registry, started)
             for member in self._group_members:
                 account = store._account(member)
@@ -208,6 +233,13 @@ class Poller:
             for info in changes:
                 store.store(info)
             store.finish()
+            # The engine's facts and counters change with the rows, in the same transaction.
+            refresh.refresh(session, store.touched, self.health, utcnow())
+            if store.counts.reports or store.counts.rechecks:
+                session.add(models.Event(at=utcnow(), kind="data", payload=json.dumps({
+                    "query": query, "changes": store.counts.changes,
+                    "reports": store.counts.reports, "rechecks": store.counts.rechecks,
+                })))
             newest = _newest_update(changes)
             state = session.scalar(select(models.PollState).where(models.PollState.query == query))
             # Only forward: a backfill of old days must not pull the watermark back.

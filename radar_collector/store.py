@@ -6,7 +6,6 @@ account id), so storing the same change twice changes nothing.
 
 import dataclasses
 import logging
-from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import select
@@ -87,7 +86,8 @@ class ChangeStore:
         self._projects: dict[str, models.Project] = {}
         self._accounts: dict[int, models.Account] = {}
         self._systems: dict[int, models.CISystem] = {}
-        self._days: Counter = Counter()
+        # The database ids of the changes stored: the health engine refreshes their facts.
+        self.touched: set[int] = set()
 
     # -- entry point -----------------------------------------------------------------------
     def store(self, info: dict) -> None:
@@ -115,12 +115,10 @@ class ChangeStore:
         self.session.flush()
         patchsets = self._patchsets(change, project, info.get("revisions"))
         self._messages(change, project, patchsets, info.get("messages"))
+        self.touched.add(change.id)
         self.counts.changes += 1
 
     def finish(self) -> None:
-        """Apply the per-day report counts gathered while storing."""
-        add_day_counts(self.session, self._days)
-        self._days.clear()
         self.session.flush()
 
     # -- parts of a change -----------------------------------------------------------------
@@ -300,35 +298,6 @@ class ChangeStore:
         self.session.add(report)
         if parsed.kind == "report":
             self.counts.reports += 1
-            self._days[(system.id, date.date(), project.id, parsed.result_class)] += 1
-
-
-def add_day_counts(session: Session, counts: Counter) -> None:
-    """Add ``counts`` of reports, keyed (system id, day, project id, result class), to the
-    per-day counts (system_days) the figures service reads."""
-    for (system_id, day, project_id, result_class), count in counts.items():
-        row = session.scalar(
-            select(models.SystemDay).where(
-                models.SystemDay.system_id == system_id,
-                models.SystemDay.day == day,
-                models.SystemDay.project_id == project_id,
-            )
-        )
-        if row is None:
-            row = models.SystemDay(
-                system_id=system_id,
-                day=day,
-                project_id=project_id,
-                reports=0,
-                success=0,
-                failure=0,
-                error=0,
-                other=0,
-            )
-            session.add(row)
-        row.reports += count
-        column = result_class if result_class in ("success", "failure", "error") else "other"
-        setattr(row, column, getattr(row, column) + count)
 
 
 def _required(info) -> tuple[int, str, datetime]:

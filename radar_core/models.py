@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -33,6 +34,7 @@ NAMING = {
 
 # MEDIUMTEXT on MySQL: a CI comment with hundreds of jobs overflows TEXT's 64 KB.
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+Blob = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
 MYSQL_TABLE_ARGS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
@@ -116,6 +118,9 @@ class Patchset(Base):
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
     uploader_id: Mapped[int | None] = mapped_column(Integer)
     revision: Mapped[str | None] = mapped_column(String(64))
+    # superseded_at - created in seconds (null when latest): kept by the health engine so that
+    # "superseded less than report_deadline after creation" is a comparison SQL can make.
+    lifetime_s: Mapped[int | None] = mapped_column(Integer)
 
     change: Mapped[Change] = relationship()
 
@@ -231,21 +236,261 @@ class PollLog(Base):
     message: Mapped[str | None] = mapped_column(String(1024))
 
 
-class SystemDay(Base):
-    """Report counts per system, project and day, kept by the collector with the reports."""
+# --- the health engine's tables (radar_core/engine): derived from the rows above, rebuildable ---
 
-    __tablename__ = "system_days"
+
+class ReportFact(Base):
+    """What one verdict contributes to the figures of any window (docs/definitions.md).
+
+    Reports of a system on a patchset (``change_id``, ``ps_number``; ``ps_number`` is minus the
+    report id when the patchset is unknown) ordered by date then id. Each timestamp names an
+    earlier report of that sequence; a window counts the report in a figure when the timestamp
+    compares so with its start (see radar_core.engine.counters).
+    """
+
+    __tablename__ = "report_facts"
     __table_args__ = (
-        UniqueConstraint("system_id", "day", "project_id"),
+        Index("ix_report_facts_system_id_date", "system_id", "date"),
+        Index("ix_report_facts_last", "system_id", "project_id", "known", "date"),
+        Index("ix_report_facts_class", "system_id", "result_class", "date"),
+        Index("ix_report_facts_key", "change_id", "ps_number"),
+        Index("ix_report_facts_date", "date"),
+        Index("ix_report_facts_prev_at", "prev_at"),
+        Index("ix_report_facts_fail_at", "fail_at"),
+        Index("ix_report_facts_fail2_at", "fail2_at"),
+        Index("ix_report_facts_dup_prev_at", "dup_prev_at"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    report_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("reports.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    system_id: Mapped[int] = mapped_column(Integer)
+    project_id: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer)
+    ps_number: Mapped[int] = mapped_column(BigInteger)
+    known: Mapped[bool] = mapped_column(Boolean)  # the patchset is known (counts for watching)
+    date: Mapped[datetime] = mapped_column(DateTime)
+    result_class: Mapped[str] = mapped_column(String(16))
+    prev_at: Mapped[datetime | None] = mapped_column(DateTime)  # previous report
+    fail_at: Mapped[datetime | None] = mapped_column(DateTime)  # success: latest failure before
+    fail2_at: Mapped[datetime | None] = mapped_column(DateTime)  # success: that of the last success
+    dup_prev_at: Mapped[datetime | None] = mapped_column(DateTime)  # duplicate of this report
+    next_at: Mapped[datetime | None] = mapped_column(DateTime)  # next report
+
+
+class RecheckFact(Base):
+    """A recheck that counts for a system: it applies to it, after a report that was not a
+    success."""
+
+    __tablename__ = "recheck_facts"
+    __table_args__ = (
+        Index("ix_recheck_facts_date", "date"),
+        Index("ix_recheck_facts_change_id", "change_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    recheck_id: Mapped[int] = mapped_column(
+        ForeignKey("rechecks.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer)
+    date: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PatchsetFact(Base):
+    """A known patchset a system reported on: when it was created and first reported."""
+
+    __tablename__ = "patchset_facts"
+    __table_args__ = (
+        Index("ix_patchset_facts_first_at", "first_at"),
+        Index("ix_patchset_facts_created", "created"),
+        Index("ix_patchset_facts_system_project", "system_id", "project_id", "created"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    patchset_id: Mapped[int] = mapped_column(
+        ForeignKey("patchsets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    change_id: Mapped[int] = mapped_column(Integer, index=True)
+    project_id: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    first_at: Mapped[datetime] = mapped_column(DateTime)
+    latency_us: Mapped[int] = mapped_column(BigInteger)  # first_at - created, microseconds
+
+
+class LatencyBlock(Base):
+    """The latencies of a system's patchset facts created in one block of days, sorted: one
+    day (with each value's creation time) or seven (``days`` says which), for percentiles."""
+
+    __tablename__ = "latency_blocks"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    days: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    latencies: Mapped[bytes] = mapped_column(Blob)  # microseconds, int64, ascending
+    created: Mapped[bytes | None] = mapped_column(Blob)  # one-day blocks: creation, same order
+
+
+class AgreementEvent(Base):
+    """While ``e_lo < until <= e_hi``, a system's and the reference's last reports on a
+    patchset are a pair of these classes, the earlier of the two dated ``m``."""
+
+    __tablename__ = "agreement_events"
+    __table_args__ = (
+        Index("ix_agreement_events_key", "change_id", "ps_number"),
+        Index("ix_agreement_events_m", "m"),
+        Index("ix_agreement_events_e_lo", "e_lo"),
+        Index("ix_agreement_events_e_hi", "e_hi"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    system_id: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer)
+    ps_number: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[int] = mapped_column(Integer)
+    m: Mapped[datetime] = mapped_column(DateTime)
+    e_lo: Mapped[datetime] = mapped_column(DateTime)
+    e_hi: Mapped[datetime | None] = mapped_column(DateTime)
+    agree: Mapped[bool] = mapped_column(Boolean)
+    ref_success: Mapped[bool] = mapped_column(Boolean)
+    false_failure: Mapped[bool] = mapped_column(Boolean)
+
+
+class LongSpan(Base):
+    """A pair of a fact's timestamps a day or more apart (``kind``: which pair), once for each
+    day it covers, so that the rare facts whose pair spans a whole window are found by one
+    index look-up on a day of the window."""
+
+    __tablename__ = "long_spans"
+    __table_args__ = (
+        Index("ix_long_spans_day", "day"),
+        Index("ix_long_spans_change_id", "change_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    change_id: Mapped[int] = mapped_column(Integer)  # the facts of a change are redone together
+    system_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    x: Mapped[datetime] = mapped_column(DateTime)
+    y: Mapped[datetime] = mapped_column(DateTime)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)  # flags or latency, by kind
+
+
+class SystemProject(Base):
+    """A project a system has reported on (a known patchset of it), ever: the candidates of its
+    watched projects."""
+
+    __tablename__ = "system_projects"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class SystemHour(Base):
+    """A system's counters at the start of an hour: how many facts had each timestamp before it
+    (radar_core.engine.counters declares them; the columns are made from that list)."""
+
+    __tablename__ = "system_hours"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    counts: Mapped[str] = mapped_column(Text)  # JSON list, in the order of counters.COUNTERS
+
+
+class ProjectHour(Base):
+    """A project's patchsets created before the start of an hour and not superseded within the
+    report deadline (the engine's settings say which deadline)."""
+
+    __tablename__ = "project_hours"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    eligible: Mapped[int] = mapped_column(Integer)
+
+
+class EngineState(Base):
+    """One row: what the engine's derived tables were built with, what is left to evaluate,
+    and the lock that keeps two engines from running at once."""
+
+    __tablename__ = "engine_state"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    settings: Mapped[str | None] = mapped_column(String(255))
+    counted_until: Mapped[datetime | None] = mapped_column(DateTime)  # system_hours complete to
+    dirty_since: Mapped[datetime | None] = mapped_column(DateTime)
+    evaluated_until: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StatusHour(Base):
+    """A system's status (and score) at a whole hour: the status of the window ending then."""
+
+    __tablename__ = "status_hours"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class SystemStatus(Base):
+    """A system's status as the engine last saw it (after a poll), and since when."""
+
+    __tablename__ = "system_status"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    since: Mapped[datetime | None] = mapped_column(DateTime)
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StatusChange(Base):
+    """A change of a system's status in its hourly history, with the score and reasons then."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (
+        Index("ix_status_changes_system_id_at", "system_id", "at"),
+        Index("ix_status_changes_at", "at"),
         MYSQL_TABLE_ARGS,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    system_id: Mapped[int] = mapped_column(ForeignKey("ci_systems.id"))
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    day: Mapped[date] = mapped_column(Date)
-    reports: Mapped[int] = mapped_column(Integer, default=0)
-    success: Mapped[int] = mapped_column(Integer, default=0)
-    failure: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[int] = mapped_column(Integer, default=0)
-    other: Mapped[int] = mapped_column(Integer, default=0)
+    system_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of sentences
+
+
+class Event(Base):
+    """What happened, newest last: status changes as they were seen, new data after polls, alert
+    deliveries. /v1/events pages it; /v1/stream follows it (the id is the SSE event id)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_at", "at"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    system_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[str] = mapped_column(Text)  # JSON object
