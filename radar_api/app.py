@@ -1,13 +1,13 @@
 """The WSGI application: Pecan with the root controller and the hooks."""
 
 import pathlib
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 import pecan
 
 from radar_api import hooks, static
 from radar_api.controllers.root import RootController
+from radar_api.controllers.v1.stream import StreamLimiter
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class ApiSettings:
     default_limit: int = 100
     max_limit: int = 1000
     gerrit_url: str | None = None
+    stream_seconds: float = 60.0
+    streams: StreamLimiter = field(default_factory=lambda: StreamLimiter(4))
 
 
 def make_app(
@@ -29,6 +31,8 @@ def make_app(
     cors_origins=(),
     static_root=None,
     gerrit_url=None,
+    stream_seconds=60.0,
+    max_streams=4,
 ):
     """The WSGI app serving ``radar`` (a radar_core.service.Radar) at /v1 and /metrics.
 
@@ -40,6 +44,8 @@ def make_app(
         default_limit=min(default_limit, max_limit),
         max_limit=max_limit,
         gerrit_url=gerrit_url,
+        stream_seconds=stream_seconds,
+        streams=StreamLimiter(max_streams),
     )
     files = pathlib.Path(static_root) if static_root else static.DEFAULT_ROOT
     static.check_root(files)
@@ -61,40 +67,19 @@ def make_app(
 
 def settings_from_conf(conf):
     """radar_core.service.Settings from the [health] and [gerrit] options."""
-    from radar_core import stats
+    from radar_core.config import engine_settings
     from radar_core.service import Settings
 
-    health = conf.health
-    return Settings(
-        health=stats.HealthConfig(
-            report_deadline=health.report_deadline,
-            watch_lookback=health.watch_lookback,
-            silent_after=health.silent_after,
-            unsupported_after=health.unsupported_after,
-            weight_coverage=health.weight_coverage,
-            weight_timeliness=health.weight_timeliness,
-            weight_success_rate=health.weight_success_rate,
-            weight_stability=health.weight_stability,
-            score_failing_below=health.score_failing_below,
-            score_degraded_below=health.score_degraded_below,
-        ),
-        reference_account=health.reference_account,
-        gerrit_url=conf.gerrit.url,
-    )
+    return Settings(engine=engine_settings(conf), gerrit_url=conf.gerrit.url)
 
 
 def app_from_conf(conf):
     """The app of a parsed radar_core.config CONF: database, health and [api] options."""
-    from radar_core.cache import CachedRadar
     from radar_core.db import get_engine
     from radar_core.service import Radar
 
     engine = get_engine(conf.database.connection, conf.database.pool_recycle)
-    radar = CachedRadar(
-        Radar(engine, settings_from_conf(conf)),
-        warm_every=conf.api.warm_interval or None,
-        max_age=timedelta(seconds=conf.api.max_answer_age),
-    )
+    radar = Radar(engine, settings_from_conf(conf))
     return make_app(
         radar,
         poll_interval=conf.collector.poll_interval,
@@ -103,4 +88,6 @@ def app_from_conf(conf):
         cors_origins=conf.api.cors_origins,
         static_root=conf.api.static_root,
         gerrit_url=conf.gerrit.url,
+        stream_seconds=conf.api.stream_seconds,
+        max_streams=conf.api.max_streams,
     )

@@ -29,6 +29,14 @@ DATABASE_ERRORS = (
 )
 
 
+class Refused(Exception):
+    """A request the API declines with ``status`` (e.g. 503 while it is busy) and ``message``."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Fault:
     status: int
@@ -71,6 +79,8 @@ def from_exception(exc: BaseException, request: webob.Request) -> Fault:
         return Fault(404, str(exc))
     if isinstance(exc, errors.InvalidParameter):
         return Fault(400, str(exc))
+    if isinstance(exc, Refused):
+        return Fault(exc.status, str(exc))
     if isinstance(exc, webob.exc.HTTPException) and exc.code < 500:
         return for_status(exc.code, request, allow=getattr(exc, "allow", None) or ())
     if isinstance(exc, DATABASE_ERRORS):

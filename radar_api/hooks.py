@@ -107,7 +107,8 @@ class JSONErrorHook(hooks.PecanHook):
             return
         faultstring = self._faultstring(response)
         status = response.status_int
-        if faultstring is None or status >= 500:
+        # A 500 never tells why; a 503 says what is unavailable (set by faults.py only).
+        if faultstring is None or (status >= 500 and status != 503):
             fault = faults.for_status(status, state.request, allow=response.allow or ())
         else:
             fault = faults.Fault(status, faultstring)

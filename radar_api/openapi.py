@@ -1,9 +1,13 @@
 """The OpenAPI 3.0 document served at ``/v1/openapi.json``: exactly the routes of docs/api.md.
 
 Objects are closed (``additionalProperties: false``) and every key is required, because the
-contract promises every key, with null for a missing value. A test checks this document against
-the app's routes and validates real responses against these schemas.
+contract promises every key, with null for a missing value. The figures' schemas come from the
+catalogue (radar_core.catalogue). A test checks this document against the app's routes and
+validates real responses against these schemas.
 """
+
+from radar_core import catalogue
+from radar_core.service import TREND_FIELDS
 
 
 def _ref(name: str) -> dict:
@@ -36,8 +40,43 @@ BOOL = {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time", "example": "2026-11-23T10:00:00Z"}
 RATIO = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
 SECONDS = _nullable({"type": "number", "minimum": 0})
-STATUS = {"type": "string", "enum": ["healthy", "degraded", "failing", "silent", "unknown"]}
+STATUS = {"type": "string", "enum": list(catalogue.STATUS_NAMES)}
 SCORE = {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True}
+KIND_SCHEMAS = {
+    "count": COUNT,
+    "ratio": RATIO,
+    "score": SCORE,
+    "seconds": SECONDS,
+    "time": _nullable(TIME),
+    "status": STATUS,
+}
+
+
+def _figures(description: str, figures) -> dict:
+    return _obj(description, **{f.name: {**KIND_SCHEMAS[f.kind], "description": f.help}
+                                for f in figures})
+
+
+def _schemas() -> dict:
+    """Every schema; the figures' from the catalogue as it is when asked."""
+    return {
+        **SCHEMAS,
+        "Health": _figures("Score, status and the score's components.",
+                           catalogue.group("health")),
+        "Stats": _figures("The figures behind the health.", catalogue.group("stats")),
+        "TrendPoint": _obj(
+            "The figures of one bucket.", since=TIME, until=TIME,
+            **{name: KIND_SCHEMAS[catalogue.FIGURES[name].kind] for name in TREND_FIELDS},
+        ),
+        "FigureInfo": _obj(
+            "A figure of the catalogue.", name=TEXT, group={"type": "string",
+                                                           "enum": ["health", "stats"]},
+            kind={"type": "string", "enum": list(catalogue.KINDS)}, label=TEXT, help=TEXT,
+            better={"type": "string", "enum": ["higher", "lower", None], "nullable": True},
+            sortable=BOOL,
+        ),
+    }
+
 
 SCHEMAS = {
     "Fault": _obj(
@@ -58,34 +97,6 @@ SCHEMAS = {
         duration_s=SECONDS,
         voting=BOOL,
         detail=_nullable(TEXT),
-    ),
-    "Health": _obj(
-        "Score, status and the score's components.",
-        score=SCORE,
-        status=STATUS,
-        coverage=RATIO,
-        timeliness=RATIO,
-        success_rate=RATIO,
-        stability=RATIO,
-    ),
-    "Stats": _obj(
-        "The figures behind the health.",
-        reports=COUNT,
-        success=COUNT,
-        failure=COUNT,
-        error=COUNT,
-        other=COUNT,
-        patchsets_eligible=COUNT,
-        patchsets_reported=COUNT,
-        latency_p50_s=SECONDS,
-        latency_p90_s=SECONDS,
-        last_report_at=_nullable(TIME),
-        last_success_at=_nullable(TIME),
-        rechecks=COUNT,
-        flaky_patchsets=COUNT,
-        duplicate_reports=COUNT,
-        agreement=RATIO,
-        false_failure_rate=RATIO,
     ),
     "System": _obj(
         "A CI system with its health.",
@@ -158,19 +169,6 @@ SCHEMAS = {
         system=_ref("SystemRef"),
         reports=_array(_ref("Report")),
         next=_nullable(TEXT),
-    ),
-    "TrendPoint": _obj(
-        "The figures of one bucket.",
-        since=TIME,
-        until=TIME,
-        score=SCORE,
-        status=STATUS,
-        coverage=RATIO,
-        timeliness=RATIO,
-        success_rate=RATIO,
-        stability=RATIO,
-        reports=COUNT,
-        latency_p50_s=SECONDS,
     ),
     "Trend": _obj(
         "A system's health per bucket, oldest first.",
@@ -255,6 +253,51 @@ SCHEMAS = {
         collector=_ref("Collector"),
         totals=_ref("Totals"),
     ),
+    "StatusChange": _obj(
+        "A change of the hourly status.",
+        at=TIME,
+        **{"from": STATUS, "to": STATUS},
+        score=SCORE,
+        reasons=_array(TEXT),
+    ),
+    "History": _obj(
+        "A system's status changes, oldest first.",
+        window=_ref("Window"),
+        system=_ref("SystemRef"),
+        changes=_array(_ref("StatusChange")),
+    ),
+    "Event": _obj(
+        "Something that happened: a status change, new data, an alert delivery.",
+        id=INT,
+        at=TIME,
+        kind=TEXT,
+        system_id=_nullable(INT),
+        data={"type": "object", "additionalProperties": True},
+    ),
+    "EventCollection": _obj(
+        "A page of events, newest first.", events=_array(_ref("Event")), next=_nullable(TEXT)
+    ),
+    "StatusInfo": _obj("A status.", name=STATUS, label=TEXT, help=TEXT),
+    "Thresholds": _obj(
+        "The [health] options in force.",
+        score_failing_below=INT,
+        score_degraded_below=INT,
+        report_deadline_s=NUMBER,
+        silent_after_s=NUMBER,
+        unsupported_after_s=NUMBER,
+        watch_lookback_s=NUMBER,
+        status_window_s=NUMBER,
+        weights={"type": "object", "additionalProperties": NUMBER},
+    ),
+    "Catalogue": _obj(
+        "The catalogue of figures and the thresholds.",
+        figures=_array(_ref("FigureInfo")),
+        statuses=_array(_ref("StatusInfo")),
+        sort_keys=_array(TEXT),
+        default_sort=TEXT,
+        kinds={"type": "object", "additionalProperties": TEXT},
+        thresholds=_ref("Thresholds"),
+    ),
 }
 
 
@@ -284,12 +327,12 @@ PARAMETERS = {
     "marker": _query("marker", "id of the last item of the previous page.", INT),
     "sort": _query(
         "sort",
-        "Sort key, - for descending; nulls last.",
+        "Sort key, - for descending; nulls last. severity: worst status first, then the "
+        "lowest score.",
         {
             "type": "string",
-            "default": "-score",
-            "pattern": "^-?(score|name|coverage|timeliness|success_rate|stability|"
-            "latency_p50_s|reports|last_report_at)$",
+            "default": catalogue.DEFAULT_SORT,
+            "pattern": f"^-?({'|'.join(catalogue.SORT_KEYS)})$",
         },
     ),
     "status": _query(
@@ -370,7 +413,39 @@ PATHS = {
     "/v1/systems/{system}/trend": _get(
         "A system's health per day or week.", "Trend", "system", *WINDOW, "bucket"
     ),
+    "/v1/systems/{system}/history": _get(
+        "A system's status changes.", "History", "system", "since", "until"
+    ),
     "/v1/changes/{number}": _get("A change's grid of results.", "Change", "number"),
+    "/v1/events": _get(
+        "Events, newest first.", "EventCollection", "limit", "marker", not_found=False
+    ),
+    "/v1/figures": _get(
+        "The catalogue of figures.", "Catalogue", not_found=False, bad_request=False
+    ),
+    "/v1/stream": {
+        "get": {
+            "summary": "The events as they happen (Server-Sent Events; Last-Event-ID resumes).",
+            "operationId": "stream",
+            "parameters": [
+                {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": False,
+                    "description": "Resume after this event id.",
+                    "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "An event stream; each event's data is an Event.",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                "400": {"$ref": "#/components/responses/BadRequest"},
+                "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+            },
+        }
+    },
     "/v1/projects": _get("Every project.", "ProjectCollection", not_found=False, bad_request=False),
     "/v1/status": _get("The collector's health.", "Status", not_found=False, bad_request=False),
     "/v1/openapi.json": {
@@ -400,6 +475,11 @@ PATHS = {
         }
     },
 }
+
+def document() -> dict:
+    """The document, with the catalogue's figures as they are now."""
+    return {**DOCUMENT, "components": {**DOCUMENT["components"], "schemas": _schemas()}}
+
 
 DOCUMENT = {
     "openapi": "3.0.3",

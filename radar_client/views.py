@@ -40,26 +40,8 @@ from radar_client.formatting import (
 Doc = dict[str, Any]
 FORMATS = ("table", "json", "csv")
 
-HEALTH_FIELDS = ("score", "status", "coverage", "timeliness", "success_rate", "stability")
-STATS_FIELDS = (
-    "reports",
-    "success",
-    "failure",
-    "error",
-    "other",
-    "patchsets_eligible",
-    "patchsets_reported",
-    "latency_p50_s",
-    "latency_p90_s",
-    "last_report_at",
-    "last_success_at",
-    "rechecks",
-    "flaky_patchsets",
-    "duplicate_reports",
-    "agreement",
-    "false_failure_rate",
-)
 CONTACT_FIELDS = ("name", "email", "info_url", "recheck_keyword")
+IDENTITY = ("id", "username", "name")
 
 
 @dataclass(frozen=True)
@@ -105,12 +87,22 @@ def system_label(system: Doc) -> str:
 
 
 def flat_system(system: Doc) -> dict[str, Any]:
-    """A system's figures as one flat record (``health`` and ``stats`` merged), for CSV."""
-    health, stats = system.get("health") or {}, system.get("stats") or {}
-    row = {"id": system.get("id"), "username": system.get("username"), "name": system.get("name")}
-    row |= {key: health.get(key) for key in HEALTH_FIELDS}
-    row |= {key: stats.get(key) for key in STATS_FIELDS}
+    """A system's figures as one flat record (``health`` and ``stats`` merged), for CSV: every
+    figure the API sends, in its order (the API's catalogue decides which)."""
+    row = {key: system.get(key) for key in IDENTITY}
+    row |= system.get("health") or {}
+    row |= system.get("stats") or {}
     return row
+
+
+def figure_keys(systems: Sequence[Doc]) -> list[str]:
+    """The figure keys of the systems' records, in the API's order."""
+    keys: dict[str, None] = {}
+    for system in systems:
+        keys |= dict.fromkeys(system.get("health") or {})
+    for system in systems:
+        keys |= dict.fromkeys(system.get("stats") or {})
+    return list(keys)
 
 
 def _csv_records(records: Sequence[dict[str, Any]], headers: Sequence[str]) -> str:
@@ -134,6 +126,7 @@ SYSTEM_COLUMNS = (
     "SYSTEM",
     "NAME",
     "STATUS",
+    "SINCE",
     "SCORE",
     "COVERAGE",
     "TIMELY",
@@ -150,7 +143,7 @@ def systems_table(doc: Doc, look: Look) -> str:
     if not systems:
         return f"{window_line(doc)}\nno systems"
     rows = [_system_row(rank, system, look) for rank, system in enumerate(systems, 1)]
-    table = look.table(SYSTEM_COLUMNS, rows, align="rllrrrrrrrrr")
+    table = look.table(SYSTEM_COLUMNS, rows, align="rllrrrrrrrrrr")
     return f"{window_line(doc)}, {len(systems)} systems\n{table}"
 
 
@@ -161,6 +154,7 @@ def _system_row(rank: int, system: Doc, look: Look) -> list[Cell]:
         str(system.get("username") or system.get("id")),
         _truncate(system.get("name") or "", 24),
         status_cell(health.get("status")),
+        look.ago(health.get("status_since")),
         Styled(fmt_score(health.get("score")), bold=True),
         fmt_pct(health.get("coverage")),
         fmt_pct(health.get("timeliness")),
@@ -180,7 +174,7 @@ def systems_csv(doc: Doc) -> str:
     records = [
         {"rank": rank} | flat_system(s) for rank, s in enumerate(doc.get("systems") or [], 1)
     ]
-    headers = ["rank", "id", "username", "name", *HEALTH_FIELDS, *STATS_FIELDS]
+    headers = ["rank", *IDENTITY, *figure_keys(doc.get("systems") or [])]
     return _csv_records(records, headers)
 
 
@@ -290,15 +284,9 @@ def system_record(system: Doc) -> dict[str, Any]:
     return record
 
 
-SYSTEM_CSV_HEADERS = [
-    "id",
-    "username",
-    "name",
-    *HEALTH_FIELDS,
-    *STATS_FIELDS,
-    *(f"contact_{key}" for key in CONTACT_FIELDS),
-    "reasons",
-]
+def system_csv_headers(system: Doc) -> list[str]:
+    return [*IDENTITY, *figure_keys([system]), *(f"contact_{key}" for key in CONTACT_FIELDS),
+            "reasons"]
 
 
 def system_view(system: Doc, fmt: str, look: Look) -> str:
@@ -306,7 +294,7 @@ def system_view(system: Doc, fmt: str, look: Look) -> str:
         fmt,
         system,
         lambda: system_table(system, look),
-        lambda: _csv_records([system_record(system)], SYSTEM_CSV_HEADERS),
+        lambda: _csv_records([system_record(system)], system_csv_headers(system)),
     )
 
 
@@ -609,7 +597,7 @@ def _best(values: list[Any], better: int) -> Any:
 def compare_csv(doc: Doc) -> str:
     records = [flat_system(system) for system in doc.get("systems") or []]
     headers = ["figure", *(str(r.get("username") or r.get("id")) for r in records)]
-    keys = ["id", "username", "name", *HEALTH_FIELDS, *STATS_FIELDS]
+    keys = [*IDENTITY, *figure_keys(doc.get("systems") or [])]
     return render_csv(headers, ([key, *(r.get(key) for r in records)] for key in keys))
 
 

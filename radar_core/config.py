@@ -152,8 +152,8 @@ health_opts = [
     _duration_opt(
         "watch_lookback",
         "30d",
-        "A system watches the projects it reported on within this period before the end of "
-        "the window; with no report in it, its status is unknown.",
+        "A system watches the projects it reported on within this period up to its last "
+        "report (so a system that stopped reporting keeps them, and its coverage falls).",
     ),
     _duration_opt(
         "silent_after",
@@ -188,6 +188,20 @@ health_opts = [
         max=100,
         help="A score below this (and not failing) makes a system degraded.",
     ),
+    _duration_opt(
+        "status_window",
+        "7d",
+        "The status of a system at a time t is the status of the window of this length "
+        "ending at t: the hourly status history and its changes are made of these.",
+    ),
+    cfg.IntOpt(
+        "history_days",
+        default=90,
+        min=1,
+        max=3660,
+        help="Days of hourly status history the health engine evaluates, and how far back a "
+        "status since looks.",
+    ),
 ]
 
 api_opts = [
@@ -210,22 +224,19 @@ api_opts = [
         "example https://radar.example.org. Empty allows none but the API's own.",
     ),
     cfg.IntOpt(
-        "warm_interval",
-        default=10,
-        min=0,
-        help="Seconds between checks of the background thread that computes ahead the figures "
-        "(leaderboards, system details, jobs, trends) of windows ending now (the last 24h, 7d, "
-        "...) asked lately, whenever the data changed or the last answers are half "
-        "max_answer_age old. 0 turns it off: every such question is then computed when asked, "
-        "for the current minute.",
+        "stream_seconds",
+        default=60,
+        min=5,
+        max=3600,
+        help="How long one /v1/stream response lasts before the client reconnects (with "
+        "Last-Event-ID, losing nothing): each open stream holds one of the server's threads.",
     ),
     cfg.IntOpt(
-        "max_answer_age",
-        default=300,
+        "max_streams",
+        default=4,
         min=0,
-        help="How long ago, in seconds, a window 'ending now' may have ended when it is answered "
-        "from the answers computed ahead (the answer's window tells its end). Used only with "
-        "warm_interval.",
+        help="Streams (/v1/stream) open at once; more are answered 503, and dashboards then "
+        "poll. Keep it below [api] threads.",
     ),
     cfg.StrOpt(
         "static_root",
@@ -249,6 +260,37 @@ for _group, _opts in GROUPS.items():
 def list_opts():
     """Entry point of ``oslo-config-generator``: every option, per group."""
     return [(group, list(opts)) for group, opts in GROUPS.items()]
+
+
+def health_config(conf=CONF):
+    """The [health] options as the statistics take them."""
+    from radar_core.stats import HealthConfig
+
+    health = conf.health
+    return HealthConfig(
+        report_deadline=health.report_deadline,
+        watch_lookback=health.watch_lookback,
+        silent_after=health.silent_after,
+        unsupported_after=health.unsupported_after,
+        weight_coverage=health.weight_coverage,
+        weight_timeliness=health.weight_timeliness,
+        weight_success_rate=health.weight_success_rate,
+        weight_stability=health.weight_stability,
+        score_failing_below=health.score_failing_below,
+        score_degraded_below=health.score_degraded_below,
+    )
+
+
+def engine_settings(conf=CONF):
+    """What the health engine builds its tables and history with."""
+    from radar_core.engine.settings import EngineSettings
+
+    return EngineSettings(
+        health=health_config(conf),
+        reference_account=conf.health.reference_account,
+        status_window=conf.health.status_window,
+        history_days=conf.health.history_days,
+    )
 
 
 class ConfigError(Exception):

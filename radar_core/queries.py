@@ -1,4 +1,5 @@
-"""SQL fetching helpers of :mod:`radar_core.service`.
+"""SQL fetching helpers of :mod:`radar_core.service` for lists (the figures come from
+radar_core.engine).
 
 Each helper takes a SQLAlchemy ``Connection`` and returns plain rows (tuples) holding only the
 columns asked for, never ORM objects. Reports are verdicts only (kind 'report'); a report's
@@ -7,14 +8,15 @@ project is its change's project. ``system_ids`` restricts to those systems; ``pr
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, union, union_all
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Row
 
 from radar_core.models import (
     Change,
     CISystem,
+    Event,
     JobResult,
     Patchset,
     PollLog,
@@ -22,7 +24,9 @@ from radar_core.models import (
     Project,
     Recheck,
     Report,
-    SystemDay,
+    ReportFact,
+    StatusChange,
+    SystemProject,
 )
 
 CHUNK = 500  # ids per IN list
@@ -89,10 +93,15 @@ def systems(conn: Connection) -> list[Row]:
     return list(conn.execute(select(*SYSTEM_COLUMNS)))
 
 
+def is_number(key: str) -> bool:
+    """ASCII digits only (str.isdigit accepts '³' and other digits int() may refuse)."""
+    return key.isascii() and key.isdigit() and len(key) <= 18
+
+
 def systems_by_key(conn: Connection, key: str) -> list[Row]:
     """Systems whose id (when ``key`` is a number) or username equals ``key``."""
     condition = CISystem.username == key
-    if key.isdigit():
+    if is_number(key):
         condition = or_(CISystem.id == int(key), condition)
     return list(conn.execute(select(*SYSTEM_COLUMNS).where(condition)))
 
@@ -103,168 +112,6 @@ def project_id(conn: Connection, name: str) -> int | None:
 
 def project_names(conn: Connection) -> dict[int, str]:
     return dict(conn.execute(select(Project.id, Project.name)).all())
-
-
-# --- what the figures need -------------------------------------------------------------------
-
-
-def reports_between(conn, since, until, system_ids, project_id) -> list[Row]:
-    """Reports dated in ``[since, until)``, by system, date and id (the order of the index on
-    system and date: no sorting)."""
-    stmt = _verdicts(system_ids, project_id, *REPORT_COLUMNS)
-    stmt = stmt.where(Report.date >= since, Report.date < until)
-    return list(conn.execute(stmt.order_by(Report.system_id, Report.date, Report.id)))
-
-
-def latest_per_project(conn, since, before, system_ids, project_id) -> list[Row]:
-    """Per system and project, its latest reports on known patchsets dated in ``[since,
-    before)`` (all of them when several share that date); rows end with the project id."""
-    latest = (
-        _verdicts(
-            system_ids, project_id, Report.system_id, Patchset.project_id, func.max(Report.date)
-        )
-        .join(Patchset, Patchset.id == Report.patchset_id)
-        .where(Report.date >= since, Report.date < before)
-        .group_by(Report.system_id, Patchset.project_id)
-    )
-    wanted = {tuple(row) for row in conn.execute(latest)}
-    rows = []
-    for chunk in _chunks({(system, when) for system, _, when in wanted}):
-        stmt = (
-            _verdicts(system_ids, project_id, *REPORT_COLUMNS, Patchset.project_id)
-            .join(Patchset, Patchset.id == Report.patchset_id)
-            .where(or_(*(and_(Report.system_id == s, Report.date == d) for s, d in chunk)))
-        )
-        rows += [row for row in conn.execute(stmt) if (row[1], row[-1], row[5]) in wanted]
-    return rows
-
-
-def reported_pairs(conn, first_day, last_day, system_ids, project_id) -> dict[tuple, date]:
-    """(system_id, project_id) -> last day with reports, from the per-day counts of the days
-    ``first_day`` to ``last_day`` (inclusive)."""
-    stmt = (
-        select(SystemDay.system_id, SystemDay.project_id, func.max(SystemDay.day))
-        .where(SystemDay.day >= first_day, SystemDay.day <= last_day, SystemDay.reports > 0)
-        .where(SystemDay.system_id.in_(sorted(system_ids)))
-        .group_by(SystemDay.system_id, SystemDay.project_id)
-    )
-    if project_id is not None:
-        stmt = stmt.where(SystemDay.project_id == project_id)
-    return {(system_id, project): day for system_id, project, day in conn.execute(stmt)}
-
-
-def latest_in_projects(conn, since, before, pairs: dict[tuple, date | None]) -> list[Row]:
-    """Per (system_id, project_id) pair, the system's latest report on a known patchset of the
-    project dated in ``[since, before)``, if any, searched only on the day the pair maps to
-    (unless None); rows end with the project id."""
-    rows = []
-    for chunk in _chunks(pairs.items(), 50):
-        latest = []
-        for (system_id, project_id), day in chunk:
-            start, end = since, before
-            if day is not None:
-                start = max(since, datetime.combine(day, time()))
-                end = min(before, datetime.combine(day, time()) + DAY)
-            latest.append(
-                select(*REPORT_COLUMNS, Patchset.project_id)
-                .join(Patchset, Patchset.id == Report.patchset_id)
-                .where(Report.system_id == system_id, Patchset.project_id == project_id)
-                .where(Report.kind == "report", Report.date >= start, Report.date < end)
-                .order_by(Report.date.desc(), Report.id.desc())
-                .limit(1)
-                .subquery()
-            )
-        rows += conn.execute(union_all(*(select(*sub.c) for sub in latest)))
-    return rows
-
-
-def early_reports(conn, since, until, system_ids, project_id) -> list[Row]:
-    """Reports dated before ``since`` on patchsets created in ``[since, until)`` or rechecked
-    in it (first report times and the report a recheck follows)."""
-    created = select(Patchset.id).where(Patchset.created >= since, Patchset.created < until)
-    rechecked = select(Recheck.patchset_id.label("id")).where(
-        Recheck.date >= since, Recheck.date < until, Recheck.patchset_id.is_not(None)
-    )
-    if project_id is not None:
-        created = created.where(Patchset.project_id == project_id)
-        rechecked = rechecked.where(Recheck.change_id.in_(_project_changes(project_id)))
-    targets = union(created, rechecked).subquery()
-    # No condition on the system here, so that the (patchset_id, date) index is used.
-    stmt = (
-        select(*REPORT_COLUMNS)
-        .join(targets, Report.patchset_id == targets.c.id)
-        .where(Report.kind == "report", Report.date < since)
-    )
-    for dialect in ("mysql", "mariadb"):  # MariaDB prefers the index without the date
-        stmt = stmt.with_hint(Report, f"FORCE INDEX ({PATCHSET_DATE_INDEX})", dialect)
-    wanted = set(system_ids)
-    return [row for row in conn.execute(stmt) if row.system_id in wanted]
-
-
-def early_unmatched_reports(conn, since, change_ids, system_ids, project_id) -> list[Row]:
-    """Reports without a known patchset, dated before ``since``, on the changes given."""
-    rows = []
-    for chunk in _chunks(change_ids):
-        stmt = _verdicts(system_ids, project_id, *REPORT_COLUMNS).where(
-            Report.patchset_id.is_(None), Report.change_id.in_(chunk), Report.date < since
-        )
-        rows += conn.execute(stmt)
-    return rows
-
-
-def latest_days(conn, last_day, system_ids, project_id) -> dict[int, tuple]:
-    """Per system, from the per-day counts up to ``last_day`` (inclusive): the last day with a
-    report and the last day with a success (None when there is none)."""
-    stmt = (
-        select(
-            SystemDay.system_id,
-            func.max(case((SystemDay.reports > 0, SystemDay.day))),
-            func.max(case((SystemDay.success > 0, SystemDay.day))),
-        )
-        .where(SystemDay.day <= last_day, SystemDay.system_id.in_(sorted(system_ids)))
-        .group_by(SystemDay.system_id)
-    )
-    if project_id is not None:
-        stmt = stmt.where(SystemDay.project_id == project_id)
-    return {system_id: (last, success) for system_id, last, success in conn.execute(stmt)}
-
-
-def latest_report(conn, system_id, before, project_id, result_class=None) -> Row | None:
-    """The system's latest report dated before ``before`` (of ``result_class`` if given)."""
-    stmt = _verdicts([system_id], project_id, *REPORT_COLUMNS).where(Report.date < before)
-    if result_class is not None:
-        stmt = stmt.where(Report.result_class == result_class)
-    return conn.execute(stmt.order_by(Report.date.desc(), Report.id.desc()).limit(1)).first()
-
-
-def patchsets_created(conn, since, until, project_id) -> list[Row]:
-    """Patchsets created in ``[since, until)``: id, project_id, created, superseded_at."""
-    stmt = select(*PATCHSET_COLUMNS).where(Patchset.created >= since, Patchset.created < until)
-    if project_id is not None:
-        stmt = stmt.where(Patchset.project_id == project_id)
-    return list(conn.execute(stmt))
-
-
-def patchsets_by_ids(conn, ids: Iterable[int]) -> list[Row]:
-    rows = []
-    for chunk in _chunks(ids):
-        rows += conn.execute(select(*PATCHSET_COLUMNS).where(Patchset.id.in_(chunk)))
-    return rows
-
-
-def rechecks_between(conn, since, until, project_id) -> list[Row]:
-    """Rechecks dated in ``[since, until)``: patchset_id, change_id, patchset_number, date,
-    target."""
-    stmt = select(
-        Recheck.patchset_id,
-        Recheck.change_id,
-        Recheck.patchset_number,
-        Recheck.date,
-        Recheck.target,
-    ).where(Recheck.date >= since, Recheck.date < until)
-    if project_id is not None:
-        stmt = stmt.where(Recheck.change_id.in_(_project_changes(project_id)))
-    return list(conn.execute(stmt))
 
 
 # --- jobs and reports of one system ------------------------------------------------------------
@@ -398,8 +245,7 @@ def systems_by_ids(conn, ids: Iterable[int]) -> list[Row]:
 
 
 def project_counts(conn) -> list[tuple[str, int, int, int]]:
-    """Per project: name, changes, patchsets, and CI systems that reported on it (from the
-    per-day counts the collector keeps)."""
+    """Per project: name, changes, patchsets, and CI systems that reported on it."""
     changes = dict(
         conn.execute(select(Change.project_id, func.count()).group_by(Change.project_id)).all()
     )
@@ -408,9 +254,7 @@ def project_counts(conn) -> list[tuple[str, int, int, int]]:
     )
     systems = dict(
         conn.execute(
-            select(SystemDay.project_id, func.count(SystemDay.system_id.distinct()))
-            .where(SystemDay.reports > 0)
-            .group_by(SystemDay.project_id)
+            select(SystemProject.project_id, func.count()).group_by(SystemProject.project_id)
         ).all()
     )
     return [
@@ -447,13 +291,49 @@ def latest_polls(conn, limit: int) -> list[Row]:
 
 
 def totals(conn) -> dict[str, int]:
-    """Row counts: systems, changes, patchsets, reports (verdicts, from the per-day counts the
-    collector keeps: counting them in the reports table reads all of it), rechecks."""
+    """Row counts: systems, changes, patchsets, reports (verdicts), rechecks."""
     counts = {
         "systems": select(func.count()).select_from(CISystem),
         "changes": select(func.count()).select_from(Change),
         "patchsets": select(func.count()).select_from(Patchset),
-        "reports": select(func.coalesce(func.sum(SystemDay.reports), 0)),
+        "reports": select(func.count()).select_from(ReportFact),
         "rechecks": select(func.count()).select_from(Recheck),
     }
     return {name: int(conn.scalar(stmt)) for name, stmt in counts.items()}
+
+
+# --- history and events ------------------------------------------------------------------------
+
+
+def status_changes(conn, system_id: int, since, until) -> list[Row]:
+    """The system's status changes in [since, until), oldest first."""
+    sc = StatusChange
+    stmt = (
+        select(sc.at, sc.from_status, sc.to_status, sc.score, sc.reasons)
+        .where(sc.system_id == system_id, sc.at >= since, sc.at < until)
+        .order_by(sc.at, sc.id)
+    )
+    return list(conn.execute(stmt))
+
+
+EVENT_COLUMNS = (Event.id, Event.at, Event.kind, Event.system_id, Event.payload)
+
+
+def events_page(conn, limit: int, before_id: int | None = None, system_id=None) -> list[Row]:
+    """Events newest first, ``limit`` of them, older than ``before_id`` if given."""
+    stmt = select(*EVENT_COLUMNS).order_by(Event.id.desc()).limit(limit)
+    if before_id is not None:
+        stmt = stmt.where(Event.id < before_id)
+    if system_id is not None:
+        stmt = stmt.where(Event.system_id == system_id)
+    return list(conn.execute(stmt))
+
+
+def events_after(conn, after_id: int, limit: int = 100) -> list[Row]:
+    """Events newer than ``after_id``, oldest first (what a stream sends next)."""
+    stmt = select(*EVENT_COLUMNS).where(Event.id > after_id).order_by(Event.id).limit(limit)
+    return list(conn.execute(stmt))
+
+
+def last_event_id(conn) -> int:
+    return int(conn.scalar(select(func.coalesce(func.max(Event.id), 0))))

@@ -13,8 +13,9 @@ from waitress import wasyncore
 
 from radar_collector.gerrit import GerritClient
 from radar_collector.poller import Poller, PollSettings
-from radar_core import migration, stats
+from radar_core import migration
 from radar_core.db import make_engine
+from radar_core.engine.settings import EngineSettings
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
 
@@ -95,7 +96,6 @@ class Stack:
         self.api_port = api_port
         self.poll_interval = poll_interval
         self.api = None
-        self.radar = None  # the API's CachedRadar, once make_app made it
         self.poller = None
 
     def start(self, serve_api: bool = True):
@@ -109,10 +109,15 @@ class Stack:
             reference_account=REFERENCE,
             backfill_days=self.scenario_days + 1,
         )
-        self.poller = Poller(self.engine, client, settings, name="demo")
+        self.poller = Poller(self.engine, client, settings, name="demo",
+                             health=self.engine_settings)
         if serve_api:
             self.api = ApiServer(self.make_app(), port=self.api_port).start()
         return self
+
+    @property
+    def engine_settings(self) -> EngineSettings:
+        return EngineSettings(reference_account=REFERENCE)
 
     @property
     def scenario_days(self) -> int:
@@ -120,15 +125,11 @@ class Stack:
 
     def make_app(self):
         from radar_api.app import make_app
-        from radar_core.cache import CachedRadar
         from radar_core.service import Radar, Settings
 
-        settings = Settings(
-            health=stats.HealthConfig(), reference_account=REFERENCE, gerrit_url=self.simulator.url
-        )
-        self.radar = CachedRadar(Radar(self.engine, settings), warm_every=10)
+        settings = Settings(engine=self.engine_settings, gerrit_url=self.simulator.url)
         return make_app(
-            self.radar,
+            Radar(self.engine, settings),
             poll_interval=self.poll_interval,
             gerrit_url=self.simulator.url,
         )
@@ -144,7 +145,5 @@ class Stack:
     def stop(self):
         if self.api is not None:
             self.api.stop()
-        if self.radar is not None:
-            self.radar.close()  # its warmer thread
         self.simulator.stop()
         self.engine.dispose()

@@ -97,10 +97,10 @@ class LiveApi:
     def start_api(self):
         self.stack.api.start()
 
-    def truth(self, since, until):
+    def truth(self, since, until, project=None):
         from radar_demo.truth import expected_figures
 
-        return expected_figures(self.stack.scenario, since, until)
+        return expected_figures(self.stack.scenario, since, until, project=project)
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ class RootController:
         """Prometheus text format: the systems' health over 7 days and the collector's."""
         require_get()
         radar = pecan.request.radar
-        systems = radar.systems(utils.figures_window(radar, METRICS_WINDOW))
+        systems = radar.systems(utils.validate_window(METRICS_WINDOW))
         status = radar.status(pecan.request.api.poll_interval)
         body = metrics.render(systems, status)
         return webob.Response(body=body, content_type=CONTENT_TYPE_LATEST, charset=None)

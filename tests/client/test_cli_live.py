@@ -139,10 +139,19 @@ def test_every_command_in_every_format(radar, live, fmt):
 def test_systems_equal_the_api(radar, live):
     doc = json.loads(radar("systems", *live.window_args, "--format", "json").stdout)
     assert doc["systems"] == live.systems
-    assert [s["health"]["score"] for s in doc["systems"] if s["health"]["score"] is not None] == (
-        sorted((s["health"]["score"] for s in live.systems if s["health"]["score"] is not None),
-               reverse=True)
-    )  # fmt: skip
+    # The API's default order: by severity, the worst status first.
+    severity = ["failing", "silent", "degraded", "unknown", "healthy"]
+    ranks = [severity.index(s["health"]["status"]) for s in doc["systems"]]
+    assert ranks == sorted(ranks)
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    (["--status", "sick"], "status: sick is not one of failing, silent"),
+    (["--sort", "colour"], "sort: 'colour' is not one of severity, name"),
+])
+def test_statuses_and_sort_keys_are_the_apis(radar, live, args, text):
+    result = radar("systems", *args, code=2)
+    assert text in result.output, result.output
     rows = rows_of(radar("systems", *live.window_args, "--format", "csv").stdout)
     assert [row["username"] for row in rows] == [s["username"] for s in live.systems]
     for row, system in zip(rows, live.systems, strict=True):

@@ -26,8 +26,11 @@ def windows(scenario):
     end = scenario.end
     return {
         "last 7 days": (end - timedelta(days=7), end),
-        "days 10 to 3 ago": (end - timedelta(days=10), end - timedelta(days=3)),
         "last 24 hours": (end - timedelta(hours=24), end),
+        "last 30 days": (end - timedelta(days=30), end),
+        # Explicit and in the past, ends not at midnight nor on the hour.
+        "past, not at midnight": (end - timedelta(days=10, hours=3, minutes=17),
+                                  end - timedelta(days=3, hours=5, minutes=41)),
     }
 
 
@@ -55,7 +58,10 @@ def assert_same(system_id, got_stats, got_health, want):
     assert got_health["status"] == want["status"], f"{where} status"
 
 
-@pytest.mark.parametrize("window_name", ["last 7 days", "days 10 to 3 ago", "last 24 hours"])
+WINDOWS = ["last 7 days", "last 24 hours", "last 30 days", "past, not at midnight"]
+
+
+@pytest.mark.parametrize("window_name", WINDOWS)
 def test_leaderboard_equals_truth(live_api, window_name):
     since, until = windows(live_api.scenario)[window_name]
     truth = live_api.truth(since, until)
@@ -63,6 +69,18 @@ def test_leaderboard_equals_truth(live_api, window_name):
                         params={"since": iso(since), "until": iso(until)}, timeout=60).json()
     got = {system["id"]: system for system in body["systems"]}
     assert set(got) == set(truth)
+    for system_id, want in truth.items():
+        assert_same(system_id, got[system_id]["stats"], got[system_id]["health"], want)
+
+
+@pytest.mark.parametrize("window_name", ["last 7 days", "past, not at midnight"])
+@pytest.mark.parametrize("project", ["openstack/nova", "openstack/swift"])
+def test_project_filter_equals_truth(live_api, window_name, project):
+    since, until = windows(live_api.scenario)[window_name]
+    truth = live_api.truth(since, until, project=project)
+    body = requests.get(f"{live_api.url}/v1/systems", timeout=60, params={
+        "since": iso(since), "until": iso(until), "project": project}).json()
+    got = {system["id"]: system for system in body["systems"]}
     for system_id, want in truth.items():
         assert_same(system_id, got[system_id]["stats"], got[system_id]["health"], want)
 

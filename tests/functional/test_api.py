@@ -6,7 +6,9 @@ MariaDB), relative to the current hour so the default 7-day window and /metrics 
 - healthy-ci (101) reports SUCCESS quickly on every patchset;
 - flaky-ci (102) fails 1001/1, is rechecked, then succeeds; fails 1001/2 (status degraded);
 - silent-ci (104) reported once, three days ago, and not since (status silent);
-- dead-ci (103) reported forty days ago only (status unknown: no score).
+- dead-ci (103) reported forty days ago only: still watching nova, where patchsets came since
+  (status silent, score 0).
+The health engine runs on the rows as the collector would after a poll.
 """
 
 import logging
@@ -15,19 +17,22 @@ from urllib.parse import urlencode
 
 import pytest
 import webtest
-from sqlalchemy import select
 
 from radar_api.app import make_app
-from radar_core import models, stats
+from radar_core import models
 from radar_core.db import make_engine, transaction
+from radar_core.engine.settings import EngineSettings
 from radar_core.service import Radar, Settings
+from tests.engine_run import run_engine
 
 ANGULAR = {"Accept": "application/json, text/plain, */*"}
 GERRIT = "https://review.example.org"
 MAX_LIMIT = 50
 FAULT_KEYS = {"faultcode", "faultstring"}
 SYSTEM_KEYS = {"id", "name", "username", "health", "stats"}
-HEALTH_KEYS = {"score", "status", "coverage", "timeliness", "success_rate", "stability"}
+HEALTH_KEYS = {
+    "score", "status", "status_since", "coverage", "timeliness", "success_rate", "stability",
+}
 STATS_KEYS = {
     "reports",
     "success",
@@ -94,20 +99,6 @@ def _report(session, rid, system, change, patchset, at, result, jobs=(), vote=No
             ],
         )
     )
-
-
-def _count_days(session):
-    """The per-day counts the collector keeps next to the reports (read by /v1/projects)."""
-    days = {}
-    for report in session.scalars(select(models.Report)):
-        key = (report.system_id, report.change.project_id, report.date.date())
-        day = days.setdefault(
-            key, models.SystemDay(system_id=key[0], project_id=key[1], day=key[2])
-        )
-        day.reports = (day.reports or 0) + 1
-        field = report.result_class if report.result_class in ("success", "failure") else "other"
-        setattr(day, field, (getattr(day, field) or 0) + 1)
-    session.add_all(days.values())
 
 
 def insert_scenario(engine):
@@ -182,7 +173,6 @@ def insert_scenario(engine):
         _report(session, 7, 101, c2, ps3, ps3.created + 20 * minutes, "SUCCESS", both[:1])
         _report(session, 8, 102, c1, ps2, ps2.created + 30 * minutes, "FAILURE", vote=-1)
         session.flush()
-        _count_days(session)
         session.add(
             models.Recheck(
                 change_id=c1.id,
@@ -218,7 +208,8 @@ def insert_scenario(engine):
             )
 
 
-SETTINGS = Settings(health=stats.HealthConfig(), gerrit_url=GERRIT)
+ENGINE = EngineSettings(history_days=2)
+SETTINGS = Settings(ENGINE, gerrit_url=GERRIT)
 
 
 def make_client(radar, **kwargs) -> webtest.TestApp:
@@ -229,6 +220,7 @@ def make_client(radar, **kwargs) -> webtest.TestApp:
 @pytest.fixture
 def radar(engine):
     insert_scenario(engine)
+    run_engine(engine, ENGINE, NOW)
     return Radar(engine, SETTINGS, clock=lambda: NOW)
 
 
@@ -287,9 +279,11 @@ def test_systems_shape_and_values(client):
     assert by_name["flaky-ci"]["health"]["status"] == "degraded"
     assert by_name["silent-ci"]["health"]["status"] == "silent"
     dead = by_name["dead-ci"]
-    assert dead["health"]["status"] == "unknown"
-    assert dead["health"]["score"] is None
+    assert dead["health"]["status"] == "silent"
+    assert dead["health"]["score"] == 0  # coverage 0 over the nova patchsets it missed
     assert dead["stats"]["last_report_at"] == iso(NOW - timedelta(days=40, minutes=-10))
+    # The hourly history says since when (the engine evaluated the last two days).
+    assert healthy["health"]["status_since"] == iso(NOW - timedelta(days=2))
 
 
 def test_systems_default_window_is_seven_days_ending_now(client):
@@ -303,13 +297,16 @@ def test_systems_default_window_is_seven_days_ending_now(client):
 
 def test_systems_sorting(client):
     def usernames(sort):
-        body = get(client, with_window("/v1/systems", sort=sort))
+        params = {} if sort is None else {"sort": sort}
+        body = get(client, with_window("/v1/systems", **params))
         return [system["username"] for system in body["systems"]]
 
-    # Default: best score first; dead-ci has no score and comes last in both directions.
-    assert usernames("-score") == ["healthy-ci", "silent-ci", "flaky-ci", "dead-ci"]
-    assert get(client, with_window("/v1/systems"))["systems"][0]["username"] == "healthy-ci"
-    assert usernames("score") == ["flaky-ci", "silent-ci", "healthy-ci", "dead-ci"]
+    # Default: by severity, the worst first (silent, lowest score first), healthy last.
+    assert usernames(None) == ["dead-ci", "silent-ci", "flaky-ci", "healthy-ci"]
+    assert usernames("severity") == usernames(None)
+    assert usernames("-severity") == ["healthy-ci", "flaky-ci", "silent-ci", "dead-ci"]
+    assert usernames("-score") == ["healthy-ci", "flaky-ci", "silent-ci", "dead-ci"]
+    assert usernames("score") == ["dead-ci", "silent-ci", "flaky-ci", "healthy-ci"]
     assert usernames("name") == ["dead-ci", "flaky-ci", "healthy-ci", "silent-ci"]
     assert usernames("-name") == ["silent-ci", "healthy-ci", "flaky-ci", "dead-ci"]
     assert usernames("-reports")[:2] == ["healthy-ci", "flaky-ci"]
@@ -324,6 +321,7 @@ def test_systems_status_filter(client):
 
     assert usernames("healthy") == {"healthy-ci"}
     assert usernames("silent,unknown") == {"silent-ci", "dead-ci"}
+    assert usernames("unknown") == set()
     assert usernames("degraded,failing") == {"flaky-ci"}
     assert usernames("failing") == set()
 
@@ -435,7 +433,8 @@ def test_system_trend(client):
     points = body["points"]
     assert len(points) == 7
     assert points[0]["since"] == WINDOW["since"] and points[-1]["until"] == WINDOW["until"]
-    assert set(points[0]) == HEALTH_KEYS | {"since", "until", "reports", "latency_p50_s"}
+    trend_keys = HEALTH_KEYS - {"status_since"} | {"since", "until", "reports", "latency_p50_s"}
+    assert set(points[0]) == trend_keys
     assert sum(point["reports"] for point in points) == 3
 
     weeks = get(client, with_window("/v1/systems/healthy-ci/trend", bucket="week"))

@@ -17,17 +17,17 @@ The world (window W = [Nov 16, Nov 23), default [health] options):
 """
 
 import dataclasses
-from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from radar_collector.store import add_day_counts
 from radar_core import models, stats
+from radar_core.engine.settings import EngineSettings
 from radar_core.errors import DatabaseUnavailable, InvalidParameter, NotFound
 from radar_core.service import Radar, Settings
+from tests.engine_run import run_engine
 
 SINCE = datetime(2026, 11, 16)
 UNTIL = datetime(2026, 11, 23)
@@ -146,13 +146,6 @@ class World:
             )
         )
 
-    def system_days(self):
-        """The per-day counts the collector keeps, from the reports stored."""
-        counts = Counter()
-        for r in self.session.query(models.Report).filter(models.Report.kind == "report"):
-            counts[(r.system_id, r.date.date(), r.change.project_id, r.result_class)] += 1
-        add_day_counts(self.session, counts)
-
     def _message_id(self):
         self._messages += 1
         return f"m{self._messages}"
@@ -231,18 +224,32 @@ def build(session) -> World:
     w.report("z2", ZUUL, 1002, 1, d(18, 8, 30), "success")
     w.report("z3", ZUUL, 1003, 1, d(19, 10), "failure")
     w.report("z4", ZUUL, 1004, 1, d(22, 23, 30), "success")
-    w.system_days()
     return w
 
 
 @pytest.fixture
 def world(engine):
     with Session(engine) as session, session.begin():
-        return build(session)
+        built = build(session)
+    run_engine(engine, engine_settings("zuul"), UNTIL)
+    return built
+
+
+def engine_settings(reference):
+    # Two days of hourly history are enough here (status_since is tested end to end).
+    return EngineSettings(CFG, reference, history_days=2)
 
 
 def radar(engine, reference="zuul", **kw):
-    return Radar(engine, Settings(CFG, reference_account=reference, gerrit_url=GERRIT), **kw)
+    settings = engine_settings(reference)
+    if reference != "zuul":  # the engine's tables are built with one reference: rebuild
+        run_engine(engine, settings, UNTIL)
+    return Radar(engine, Settings(settings, gerrit_url=GERRIT), **kw)
+
+
+def health(system):
+    """The health without status_since (tested against the truth's hourly history)."""
+    return {k: v for k, v in system["health"].items() if k != "status_since"}
 
 
 def by_id(systems):
@@ -277,7 +284,7 @@ def test_systems_lists_every_system_with_exact_figures(engine, world):
         "false_failure_rate": 0.0,
     }
     # 5 patchsets reported on (the unknown one too), 1 flaky; round(100 x 0.9283) = 93
-    assert good["health"] == {
+    assert health(good) == {
         "score": 93,
         "status": "healthy",
         "coverage": 1.0,
@@ -291,7 +298,7 @@ def test_systems_degraded_silent_and_unknown(engine, world):
     systems = by_id(radar(engine).systems(W))
 
     flaky = systems[FLAKY]
-    assert flaky["health"] == {
+    assert health(flaky) == {
         "score": 64,  # 0.35 + 0.25 x 0.5 + 0.25 x 0.25 + 0.15 x 2/3 = 0.6375
         "status": "degraded",
         "coverage": 1.0,
@@ -314,15 +321,17 @@ def test_systems_degraded_silent_and_unknown(engine, world):
     assert silent["stats"]["last_report_at"] == d(10, 2)
     assert silent["stats"]["last_success_at"] == d(10, 2)
 
+    # Old CI stopped in October: it still watches nova, where patchsets waited since.
     old = systems[OLD]
-    assert old["health"] == {
-        "score": None,
-        "status": "unknown",
-        "coverage": None,
+    assert health(old) == {
+        "score": 0,
+        "status": "silent",
+        "coverage": 0.0,
         "timeliness": None,
         "success_rate": None,
         "stability": None,
     }
+    assert old["stats"]["patchsets_eligible"] == 2
     assert old["stats"]["last_report_at"] == d(14, 1, month=10)
     assert old["stats"]["last_success_at"] is None
 
@@ -412,7 +421,9 @@ def test_system_reasons(engine, world):
         "coverage 0% is below what a healthy system reaches",
     ]
     assert service.system("old-ci", W)["reasons"] == [
-        "no report in the 30 days before the end of the window"
+        "no report for 39 days while 3 patchsets waited",
+        "no successful report in 14 days",
+        "coverage 0% is below what a healthy system reaches",
     ]
     later = stats.Window(SINCE, d(26))  # no success for 14 days: 10th + 14 < 26th
     assert "no successful report in 14 days" in service.system("silent-ci", later)["reasons"]
@@ -547,7 +558,7 @@ def test_reports_unknown_marker_limit_and_filters(engine, world):
         service.reports("good-ci", W, limit=0)
     swift = service.reports("good-ci", W, project=SWIFT)
     assert [r["id"] for r in swift["reports"]] == [ids["g6"], ids["g5"]]
-    no_gerrit = Radar(engine, Settings(CFG)).reports("good-ci", W, limit=1)
+    no_gerrit = Radar(engine, Settings(engine_settings("zuul"))).reports("good-ci", W, limit=1)
     assert no_gerrit["reports"][0]["gerrit_url"] is None
 
 
@@ -740,12 +751,12 @@ def test_status_without_polls(engine, world):
 def test_database_unavailable(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'radar.sqlite'}")
     with pytest.raises(DatabaseUnavailable, match="database unavailable"):
-        Radar(engine, Settings(CFG)).systems(W)
+        Radar(engine, Settings(engine_settings("zuul"))).systems(W)
     with pytest.raises(DatabaseUnavailable):
-        Radar(engine, Settings(CFG)).status(300)
+        Radar(engine, Settings(engine_settings("zuul"))).status(300)
 
 
 def test_settings_are_frozen():
-    settings = Settings(CFG, reference_account="zuul")
+    settings = Settings(engine_settings("zuul"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.gerrit_url = "x"

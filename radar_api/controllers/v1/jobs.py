@@ -70,7 +70,7 @@ class JobsController(Resource):
         Example: ``curl http://radar.example.org/v1/systems/acme-ci/jobs?window=24h``
         """
         radar = pecan.request.radar
-        span = utils.figures_window(radar, window, since, until)
+        span = utils.validate_window(window, since, until)
         project = utils.validate_project(radar, project)
         data = radar.jobs(self.system_key, span, project=project)
         return JobCollection.from_dict({**data, "window": types.window_of(span)})

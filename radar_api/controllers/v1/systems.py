@@ -1,103 +1,21 @@
 """``/v1/systems``: every CI system with its health, and one system in detail.
 
 Per-system resources live below it (``/v1/systems/{id or username}/jobs``, ``/reports``,
-``/trend``) in their own modules.
+``/trend``, ``/history``) in their own modules.
 """
-
-from datetime import datetime
 
 import pecan
 from wsme import types as wtypes
 
 from radar_api.controllers.v1 import types, utils
 from radar_api.controllers.v1.base import Resource
+from radar_api.controllers.v1.figures_types import Health, Stats
+from radar_api.controllers.v1.history import HistoryController
 from radar_api.controllers.v1.jobs import JobsController
 from radar_api.controllers.v1.reports import ReportsController
 from radar_api.controllers.v1.trend import TrendController
 from radar_api.expose import expose
-
-
-class Health(types.Base):
-    """The health of a system: its score, status and the score's components (ratios)."""
-
-    score = int
-    """0 to 100; null when no component has data."""
-
-    status = wtypes.text
-    """healthy, degraded, failing, silent or unknown."""
-
-    coverage = float
-    """Eligible patchsets the system reported on / eligible patchsets."""
-
-    timeliness = float
-    """Share of reported eligible patchsets reported within the report deadline."""
-
-    success_rate = float
-    """SUCCESS / (SUCCESS + FAILURE + ERROR) over the system's reports."""
-
-    stability = float
-    """1 - flaky patchsets / patchsets reported on."""
-
-    @classmethod
-    def sample(cls):
-        return cls(
-            score=97,
-            status="healthy",
-            coverage=1.0,
-            timeliness=0.98,
-            success_rate=0.91,
-            stability=1.0,
-        )
-
-
-class Stats(types.Base):
-    """The figures behind a system's health over the window."""
-
-    reports = int
-    """Reports (verdicts) dated in the window."""
-
-    success = int
-    failure = int
-    error = int
-    other = int
-    """Reports of class skipped or unknown."""
-
-    patchsets_eligible = int
-    patchsets_reported = int
-    latency_p50_s = float
-    latency_p90_s = float
-    last_report_at = types.utc_datetime
-    last_success_at = types.utc_datetime
-    rechecks = int
-    flaky_patchsets = int
-    duplicate_reports = int
-    agreement = float
-    """Share of patchsets where the last result class equals the reference CI's."""
-
-    false_failure_rate = float
-    """Share of patchsets where the system failed and the reference CI succeeded."""
-
-    @classmethod
-    def sample(cls):
-        time = datetime(2026, 11, 23, 9, 51)
-        return cls(
-            reports=120,
-            success=110,
-            failure=8,
-            error=2,
-            other=0,
-            patchsets_eligible=118,
-            patchsets_reported=118,
-            latency_p50_s=1830.0,
-            latency_p90_s=3400.5,
-            last_report_at=time,
-            last_success_at=time,
-            rechecks=3,
-            flaky_patchsets=1,
-            duplicate_reports=0,
-            agreement=0.95,
-            false_failure_rate=0.02,
-        )
+from radar_core import catalogue, documents
 
 
 class System(types.Base):
@@ -175,9 +93,10 @@ class SystemCollection(types.Base):
 def _sort_value(system: dict, key: str):
     if key == "name":
         return (system.get("name") or "").casefold() or None
-    if key in ("reports", "latency_p50_s", "last_report_at"):
-        return system["stats"].get(key)
-    return system["health"].get(key)
+    if key == "severity":
+        return documents.severity_key(system)
+    group = "health" if catalogue.FIGURES[key].group == "health" else "stats"
+    return system[group].get(key)
 
 
 def sort_systems(systems: list[dict], key: str, descending: bool) -> list[dict]:
@@ -192,7 +111,12 @@ def sort_systems(systems: list[dict], key: str, descending: bool) -> list[dict]:
 class SystemsController(Resource):
     """``/v1/systems`` and ``/v1/systems/{id or username}``."""
 
-    _subresources = {"jobs": JobsController, "reports": ReportsController, "trend": TrendController}
+    _subresources = {
+        "jobs": JobsController,
+        "reports": ReportsController,
+        "trend": TrendController,
+        "history": HistoryController,
+    }
 
     @expose(SystemCollection, *[wtypes.text] * 8)
     def get_all(
@@ -214,14 +138,15 @@ class SystemsController(Resource):
         :param since: start of the window (ISO 8601), instead of window.
         :param until: end of the window (ISO 8601); default now.
         :param project: only figures of this Gerrit project.
-        :param sort: score, name, coverage, ...; prefix - for descending; default -score.
+        :param sort: severity, name, score, coverage, ...; prefix - for descending; default
+            severity (worst status first, then the lowest score).
         :param status: comma separated statuses to keep.
         :param limit: page size, at most [api] max_limit.
         :param marker: id of the last system of the previous page.
         """
         settings = pecan.request.api
         radar = pecan.request.radar
-        span = utils.figures_window(radar, window, since, until)
+        span = utils.validate_window(window, since, until)
         sort_key, descending = utils.validate_sort(sort)
         statuses = utils.validate_statuses(status)
         limit = utils.validate_limit(limit, settings.default_limit, settings.max_limit)
@@ -247,7 +172,7 @@ class SystemsController(Resource):
         Example: ``curl http://radar.example.org/v1/systems/acme-ci?window=30d``
         """
         radar = pecan.request.radar
-        span = utils.figures_window(radar, window, since, until)
+        span = utils.validate_window(window, since, until)
         project = utils.validate_project(radar, project)
         return SystemDetail.from_dict(
             {**radar.system(key, span, project=project), "window": types.window_of(span)}

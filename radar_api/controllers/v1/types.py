@@ -33,6 +33,19 @@ class UTCDateTime(wtypes.UserType):
 utc_datetime = UTCDateTime()
 
 
+class JsonValue(wtypes.UserType):
+    """Any JSON value (object, list, string, number, boolean or null), passed through."""
+
+    basetype = wtypes.text
+    name = "json"
+
+    def validate(self, value):
+        return value
+
+
+json_value = JsonValue()
+
+
 def _convert(datatype, value):
     if value is None:
         return None

@@ -11,25 +11,15 @@ from urllib.parse import urlencode
 import pecan
 from wsme.exc import ClientSideError
 
-from radar_core import stats
+from radar_core import catalogue, stats
+from radar_core.service import BUCKETS
 
 DEFAULT_WINDOW = timedelta(days=7)
 MAX_WINDOW = timedelta(days=366)
 WINDOW_PATTERN = re.compile(r"^(\d{1,6})([hdw])$")
 WINDOW_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-STATUSES = ("healthy", "degraded", "failing", "silent", "unknown")
-SORT_KEYS = (
-    "score",
-    "name",
-    "coverage",
-    "timeliness",
-    "success_rate",
-    "stability",
-    "latency_p50_s",
-    "reports",
-    "last_report_at",
-)
-BUCKETS = ("day", "week")
+STATUSES = catalogue.STATUS_NAMES
+SORT_KEYS = catalogue.SORT_KEYS
 
 
 def invalid(message: str) -> ClientSideError:
@@ -75,8 +65,8 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
     """
     if window is not None and since is not None:
         raise invalid("window: give either window= or since= (with until=), not both")
-    # A window ending now ends at the current whole minute, so that everyone asking within the
-    # same minute shares one answer (and its cache entry) and a paged list does not shift.
+    # A window ending now ends at the current whole minute, so that a paged list does not
+    # shift from one page to the next.
     end = parse_time("until", until) if until is not None else (now or utcnow()).replace(second=0)
     if since is not None:
         start = parse_time("since", since)
@@ -86,13 +76,7 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
             raise invalid("since: the window from since to until is longer than 366 days")
     else:
         start = end - (DEFAULT_WINDOW if window is None else parse_window_length(window))
-    return stats.Window(since=start, until=end, ends_now=since is None and until is None)
-
-
-def figures_window(radar, window=None, since=None, until=None) -> stats.Window:
-    """The window figures are computed for: ``validate_window``'s, or for a window ending now
-    the one the radar answers such questions for (see radar_core.cache)."""
-    return radar.anchored(validate_window(window, since, until))
+    return stats.Window(since=start, until=end)
 
 
 def validate_limit(limit, default: int, maximum: int) -> int:
@@ -111,16 +95,15 @@ def validate_marker(marker) -> int | None:
     """Markers are the ``id`` of the last item of the previous page: integers."""
     if marker is None:
         return None
-    try:
-        return int(marker)
-    except ValueError:
-        raise invalid(f"marker: {marker!r} is not the id of an item of a previous page") from None
+    if not (marker.isascii() and marker.isdigit() and len(marker) <= 18):
+        raise invalid(f"marker: {marker[:40]!r} is not the id of an item of a previous page")
+    return int(marker)
 
 
 def validate_sort(sort) -> tuple[str, bool]:
-    """``(key, descending)`` of ``sort=[-]key``; the default is the best score first."""
+    """``(key, descending)`` of ``sort=[-]key``; the default is by severity, worst first."""
     if sort is None:
-        return "score", True
+        return catalogue.DEFAULT_SORT, False
     key = sort.removeprefix("-")
     if key not in SORT_KEYS:
         raise invalid(f"sort: {sort!r} is not one of {', '.join(SORT_KEYS)} (- for descending)")
