@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 # Generous for a loaded CI machine; a passing run waits far less.
 TIMEOUT_MS = 15_000
+# How the built index.html names its bundles (webclient/build.mjs).
+BUNDLE = re.compile(r'"(assets/app\.\w+\.(?:js|css))"')
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -59,11 +61,11 @@ def browser(chromium_path):
 @pytest.fixture(scope="session")
 def site(live_api):
     """The live API's base URL, once the built web client is known to be there."""
-    missing = [
-        name
-        for name in ("index.html", "vendor/angular.min.js", "vendor/chart.umd.js")
-        if not (BUILT_CLIENT / name).is_file()
-    ]
+    index = BUILT_CLIENT / "index.html"
+    named = BUNDLE.findall(index.read_text()) if index.is_file() else []
+    missing = [name for name in ["index.html", *named] if not (BUILT_CLIENT / name).is_file()]
+    if len(named) != 2:
+        missing.append("the two bundles index.html names (assets/app.<hash>.js and .css)")
     if missing:
         pytest.fail(
             f"{BUILT_CLIENT} lacks {missing}: run `npm ci && npm run build` in webclient/ first"

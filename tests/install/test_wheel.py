@@ -82,7 +82,7 @@ def test_the_installed_wheel_collects_and_serves_the_dashboard(
     assert "Traceback" not in errors
 
 
-def _leaderboard_lists(browser, url: str, names: list[str]) -> None:
+def _leaderboard_lists(browser, url: str, names: list[str]) -> None:  # noqa: F811
     page = browser.new_page()
     try:
         page.goto(url)
