@@ -50,7 +50,6 @@
         vm.toggle = toggle;
         vm.isChosen = isChosen;
         vm.metricChanged = metricChanged;
-        vm.colour = colour;
         vm.best = best;
 
         readQuery();
@@ -117,7 +116,7 @@
                     datasets: chosen.map(function (s, i) {
                         return chartTheme.line(s.name, trends[i].points.map(function (p) {
                             return p[metric];
-                        }), colour(i));
+                        }), i);
                     })
                 },
                 options: chartTheme.options(percent ? chartTheme.percentAxis() : chartTheme.scoreAxis(),
@@ -154,11 +153,6 @@
             var search = $location.search();
             vm.ids = search.systems ? String(search.systems).split(',').filter(Boolean).slice(0, MAX) : [];
             vm.metric = search.metric || 'score';
-        }
-
-        /** The chart colour of the i-th chosen system, also used for its column swatch. */
-        function colour(i) {
-            return chartTheme.PALETTE[i % chartTheme.PALETTE.length];
         }
 
         /** Is `system` the best on this figure (ties included, and only if they differ)? */
