@@ -5,8 +5,9 @@ download does not work offline). Chromium starts once per session; each test get
 context (cookies, cache) and page. ``live_api`` (tests/conftest.py) serves the API and the
 web client with simulator data.
 
-Set RADAR_SCREENSHOTS=1 to save a screenshot of each view at desktop and phone width into
-docs/screenshots/<view>-<desktop|phone>.png (test_views.py::test_view_renders).
+Set RADAR_SCREENSHOTS=1 to save a screenshot of each view at desktop and phone width, light
+and dark, into docs/screenshots/<view>-<desktop|phone>[-dark].png
+(test_views.py::test_view_renders).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+SCHEMES = ["light", "dark"]  # prefers-color-scheme
 # Generous for a loaded CI machine; a passing run waits far less.
 TIMEOUT_MS = 15_000
 # How the built index.html names its bundles (webclient/build.mjs).
@@ -176,32 +178,39 @@ class Watcher:
         return [url for url in self.requests if path_part in url]
 
 
-def _new_page(browser, viewport: str):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="UTC")
+def _new_page(browser, viewport: str, scheme: str = "light"):
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], color_scheme=scheme, locale="en-GB", timezone_id="UTC"
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.watcher = Watcher(page)
+    page.viewport_name, page.scheme = viewport, scheme
     return context, page
+
+
+def _checked(context, page):
+    """Yield ``page``; then fail the test if a script error or any dialog happened."""
+    yield page
+    watcher = page.watcher
+    context.close()
+    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
+    assert not watcher.errors, f"script errors: {watcher.errors}"
 
 
 @pytest.fixture
 def page(browser, site):
-    """A desktop-sized page; fails the test if a script error or any dialog happened."""
-    context, page = _new_page(browser, "desktop")
-    yield page
-    watcher = page.watcher
-    context.close()
-    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
-    assert not watcher.errors, f"script errors: {watcher.errors}"
+    """A desktop-sized page in the light theme."""
+    yield from _checked(*_new_page(browser, "desktop"))
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+@pytest.fixture(params=SCHEMES)
+def themed_page(request, browser, site):
+    """A desktop-sized page, in the light and in the dark theme (prefers-color-scheme)."""
+    yield from _checked(*_new_page(browser, "desktop", request.param))
+
+
+@pytest.fixture(params=[(v, s) for s in SCHEMES for v in VIEWPORTS], ids="-".join)
 def sized_page(request, browser, site):
-    """The same, at desktop and at phone width."""
-    context, page = _new_page(browser, request.param)
-    page.viewport_name = request.param
-    yield page
-    watcher = page.watcher
-    context.close()
-    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
-    assert not watcher.errors, f"script errors: {watcher.errors}"
+    """At desktop and at phone width, light and dark."""
+    yield from _checked(*_new_page(browser, *request.param))

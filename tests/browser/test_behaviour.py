@@ -250,7 +250,9 @@ TEXT_SELECTORS = [
 
 
 @pytest.mark.parametrize("path", ["/#/systems", "SYSTEM", "/#/status"])
-def test_text_contrast_is_readable(page, site, api, path):
+def test_text_contrast_is_readable(themed_page, site, api, path):
+    """In the light and in the dark theme."""
+    page = themed_page
     if path == "SYSTEM":
         path = f"/#/systems/{api.systems()[0]['id']}"
     page.goto(site + path)

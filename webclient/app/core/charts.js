@@ -172,18 +172,17 @@
                         return;
                     }
                     paint(config);
+                    // Chart.js writes the theme's defaults into the options it is given: a
+                    // copy each time keeps the view's options free of the previous theme.
+                    var options = angular.copy(config.options || {});
                     if (chart && chart.config.type === config.type) {
                         chart.data = config.data;
-                        chart.options = config.options || {};
+                        chart.options = options;
                         chart.update('none');
                         return;
                     }
                     destroy();
-                    chart = new Chart(canvas, {
-                        type: config.type,
-                        data: config.data,
-                        options: config.options || {}
-                    });
+                    chart = new Chart(canvas, {type: config.type, data: config.data, options: options});
                 }
 
                 function destroy() {
