@@ -13,6 +13,7 @@ import './app/core/load-state.service.js';
 import './app/core/filters.js';
 import './app/core/components.js';
 import './app/core/charts.js';
+import './app/core/csv-export.js';
 import './app/core/shell.js';
 
 import './app/leaderboard/module.js';
