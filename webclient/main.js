@@ -22,6 +22,7 @@ import './app/system/module.js';
 import './app/system/system.controller.js';
 import './app/compare/module.js';
 import './app/compare/compare.controller.js';
+import './app/compare/system-picker.js';
 import './app/change/module.js';
 import './app/change/change.controller.js';
 import './app/status/module.js';

@@ -48,7 +48,6 @@
         vm.chosen = [];
         vm.link = viewState.link;
         vm.toggle = toggle;
-        vm.isChosen = isChosen;
         vm.metricChanged = metricChanged;
         vm.best = best;
 
@@ -140,10 +139,6 @@
             loadTrends();
         }
 
-        function isChosen(system) {
-            return vm.ids.indexOf(String(system.id)) >= 0;
-        }
-
         function metricChanged() {
             $location.search('metric', vm.metric === 'score' ? null : vm.metric).replace();
             loadTrends();
@@ -151,7 +146,10 @@
 
         function readQuery() {
             var search = $location.search();
-            vm.ids = search.systems ? String(search.systems).split(',').filter(Boolean).slice(0, MAX) : [];
+            var ids = search.systems ? String(search.systems).split(',') : [];
+            vm.ids = ids.filter(function (id, i) {
+                return id && ids.indexOf(id) === i;  // once each
+            }).slice(0, MAX);
             vm.metric = search.metric || 'score';
         }
 
