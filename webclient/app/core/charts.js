@@ -63,16 +63,13 @@
             value: value,
             series: function (i) {
                 return value('--series-' + (i % SERIES_COLOURS + 1));
-            },
-            isDark: function () {
-                return Boolean(dark && dark.matches);
             }
         };
 
-        /** A custom property of the page, as the current theme sets it. */
+        /** A custom property of the page, as the current theme sets it, on one line. */
         function value(name) {
             return $window.getComputedStyle($window.document.documentElement)
-                .getPropertyValue(name).trim();
+                .getPropertyValue(name).replace(/\s+/g, ' ').trim();
         }
     }
 
