@@ -1,9 +1,8 @@
 """Browser tests: the web client in real headless Chromium against a live Radar API.
 
-Debian's ``chromium`` is driven by Playwright (never ``playwright install``: its own browser
-download does not work offline). Chromium starts once per session; each test gets a fresh
-context (cookies, cache) and page. ``live_api`` (tests/conftest.py) serves the API and the
-web client with simulator data.
+Debian's ``chromium`` is driven by Playwright (the ``browser`` fixture of tests/conftest.py,
+one for the session); each test gets a fresh context (cookies, cache) and page. ``live_api``
+(tests/conftest.py) serves the API and the web client with simulator data.
 
 Set RADAR_SCREENSHOTS=1 to save a screenshot of each view at desktop and phone width, light
 and dark, into docs/screenshots/<view>-<desktop|phone>[-dark].png
@@ -12,26 +11,14 @@ and dark, into docs/screenshots/<view>-<desktop|phone>[-dark].png
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 import requests
-from playwright import sync_api
 from playwright.sync_api import expect
 
 from radar_api.static import DEFAULT_ROOT as BUILT_CLIENT
 
-CHROMIUM = os.environ.get("RADAR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 SCHEMES = ["light", "dark"]  # prefers-color-scheme
 # Generous for a loaded CI machine; a passing run waits far less.
@@ -39,25 +26,6 @@ TIMEOUT_MS = 15_000
 # How the built index.html names its bundles (webclient/build.mjs).
 BUNDLE = re.compile(r'"(assets/app\.\w+\.(?:js|css))"')
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
-    if not path:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """One Chromium for the whole session (starting it is the slow part)."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
