@@ -1,4 +1,10 @@
-"""The web client's files, served from one directory, never from outside it."""
+"""The web client's files, served from one directory, never from outside it.
+
+webclient/build.mjs writes the bundles under ``assets/`` with their content's hash in the
+name, so a new build never reuses a name: browsers may keep them for a year without asking
+again. Every other file (index.html, which names the current bundles) is revalidated on each
+load. Next to each text file the build writes a gzip copy, sent to browsers that accept it.
+"""
 
 import logging
 import mimetypes
@@ -12,6 +18,10 @@ LOG = logging.getLogger(__name__)
 # The built web client, package data of radar_api (webclient/build.sh writes it; the wheel
 # carries it). The sources in the repository's webclient/ are never served.
 DEFAULT_ROOT = pathlib.Path(__file__).resolve().parent / "webclient"
+# Files below this folder are named by their content (app.<hash>.js).
+IMMUTABLE_DIR = "assets"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 
 
 def check_root(root: pathlib.Path) -> bool:
@@ -43,8 +53,15 @@ def resolve(root: pathlib.Path, parts) -> pathlib.Path | None:
     return None
 
 
-def serve(root: pathlib.Path, parts) -> webob.Response:
-    """The file at ``parts``, with validators so browsers revalidate instead of re-downloading.
+def accepts_gzip(request: webob.Request) -> bool:
+    """Only when the client says so: a request without Accept-Encoding (curl) gets plain bytes."""
+    return "Accept-Encoding" in request.headers and bool(
+        request.accept_encoding.acceptable_offers(["gzip"])
+    )
+
+
+def serve(root: pathlib.Path, parts, request: webob.Request) -> webob.Response:
+    """The file at ``parts``, gzipped when the client accepts it, with validators and caching.
 
     ``conditional_response`` lets webob answer If-None-Match (304) and Range requests.
     """
@@ -52,15 +69,25 @@ def serve(root: pathlib.Path, parts) -> webob.Response:
     if path is None:
         pecan.abort(404)
     content_type, encoding = mimetypes.guess_type(path.name)
-    stat = path.stat()
+    compressed = path.with_name(path.name + ".gz")
+    has_gzip = encoding is None and compressed.is_file()
+    body_path = compressed if has_gzip and accepts_gzip(request) else path
+    stat = body_path.stat()
     response = webob.Response(
-        body=path.read_bytes(),
+        body=body_path.read_bytes(),
         content_type=content_type or "application/octet-stream",
         conditional_response=True,
     )
-    if encoding:
+    if body_path is compressed:
+        response.content_encoding = "gzip"
+    elif encoding:
         response.content_encoding = encoding
+    if has_gzip:
+        response.vary = ("Accept-Encoding",)
     response.last_modified = stat.st_mtime
+    # Each variant its own tag, so a cache never answers one encoding with the other.
     response.etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}"
-    response.cache_control = "no-cache"
+    relative = path.relative_to(root.resolve())
+    immutable = len(relative.parts) > 1 and relative.parts[0] == IMMUTABLE_DIR
+    response.cache_control = IMMUTABLE if immutable else REVALIDATE
     return response

@@ -1,6 +1,7 @@
 """Shared fixtures: real databases (SQLite files and MariaDB), migrated with alembic."""
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -115,3 +116,40 @@ def live_api(tmp_path_factory):
     assert all(outcome.ok for outcome in outcomes), outcomes
     yield LiveApi(stack)
     stack.stop()
+
+
+# --- Chromium, for the browser tests and the installed wheel's ---------------------------------
+# Debian's chromium, driven by Playwright (never ``playwright install``: its own browser
+# download does not work offline). One fixture for the whole session: a second Playwright
+# started while the first runs fails ("Sync API inside the asyncio loop").
+
+CHROMIUM = os.environ.get("RADAR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
+    if not path:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One Chromium for the whole session (starting it is the slow part)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

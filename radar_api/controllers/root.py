@@ -46,4 +46,4 @@ class RootController:
     def files(self, *parts):
         """The web client: ``/`` is its index.html."""
         require_get()
-        return static.serve(self.static_root, parts or ["index.html"])
+        return static.serve(self.static_root, parts or ["index.html"], pecan.request)

@@ -1,69 +1,41 @@
 """Browser tests: the web client in real headless Chromium against a live Radar API.
 
-Debian's ``chromium`` is driven by Playwright (never ``playwright install``: its own browser
-download does not work offline). Chromium starts once per session; each test gets a fresh
-context (cookies, cache) and page. ``live_api`` (tests/conftest.py) serves the API and the
-web client with simulator data.
+Debian's ``chromium`` is driven by Playwright (the ``browser`` fixture of tests/conftest.py,
+one for the session); each test gets a fresh context (cookies, cache) and page. ``live_api``
+(tests/conftest.py) serves the API and the web client with simulator data.
 
-Set RADAR_SCREENSHOTS=1 to save a screenshot of each view at desktop and phone width into
-docs/screenshots/<view>-<desktop|phone>.png (test_views.py::test_view_renders).
+Set RADAR_SCREENSHOTS=1 to save a screenshot of each view at desktop and phone width, light
+and dark, into docs/screenshots/<view>-<desktop|phone>[-dark].png
+(test_views.py::test_view_renders).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 import requests
-from playwright import sync_api
 from playwright.sync_api import expect
 
 from radar_api.static import DEFAULT_ROOT as BUILT_CLIENT
 
-CHROMIUM = os.environ.get("RADAR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+SCHEMES = ["light", "dark"]  # prefers-color-scheme
 # Generous for a loaded CI machine; a passing run waits far less.
 TIMEOUT_MS = 15_000
+# How the built index.html names its bundles (webclient/build.mjs).
+BUNDLE = re.compile(r'"(assets/app\.\w+\.(?:js|css))"')
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
-    if not path:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """One Chromium for the whole session (starting it is the slow part)."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
 def site(live_api):
     """The live API's base URL, once the built web client is known to be there."""
-    missing = [
-        name
-        for name in ("index.html", "vendor/angular.min.js", "vendor/chart.umd.js")
-        if not (BUILT_CLIENT / name).is_file()
-    ]
+    index = BUILT_CLIENT / "index.html"
+    named = BUNDLE.findall(index.read_text()) if index.is_file() else []
+    missing = [name for name in ["index.html", *named] if not (BUILT_CLIENT / name).is_file()]
+    if len(named) != 2:
+        missing.append("the two bundles index.html names (assets/app.<hash>.js and .css)")
     if missing:
         pytest.fail(
             f"{BUILT_CLIENT} lacks {missing}: run `npm ci && npm run build` in webclient/ first"
@@ -174,32 +146,39 @@ class Watcher:
         return [url for url in self.requests if path_part in url]
 
 
-def _new_page(browser, viewport: str):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="UTC")
+def _new_page(browser, viewport: str, scheme: str = "light"):
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], color_scheme=scheme, locale="en-GB", timezone_id="UTC"
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.watcher = Watcher(page)
+    page.viewport_name, page.scheme = viewport, scheme
     return context, page
+
+
+def _checked(context, page):
+    """Yield ``page``; then fail the test if a script error or any dialog happened."""
+    yield page
+    watcher = page.watcher
+    context.close()
+    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
+    assert not watcher.errors, f"script errors: {watcher.errors}"
 
 
 @pytest.fixture
 def page(browser, site):
-    """A desktop-sized page; fails the test if a script error or any dialog happened."""
-    context, page = _new_page(browser, "desktop")
-    yield page
-    watcher = page.watcher
-    context.close()
-    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
-    assert not watcher.errors, f"script errors: {watcher.errors}"
+    """A desktop-sized page in the light theme."""
+    yield from _checked(*_new_page(browser, "desktop"))
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+@pytest.fixture(params=SCHEMES)
+def themed_page(request, browser, site):
+    """A desktop-sized page, in the light and in the dark theme (prefers-color-scheme)."""
+    yield from _checked(*_new_page(browser, "desktop", request.param))
+
+
+@pytest.fixture(params=[(v, s) for s in SCHEMES for v in VIEWPORTS], ids="-".join)
 def sized_page(request, browser, site):
-    """The same, at desktop and at phone width."""
-    context, page = _new_page(browser, request.param)
-    page.viewport_name = request.param
-    yield page
-    watcher = page.watcher
-    context.close()
-    assert not watcher.dialogs, f"a dialog opened: {watcher.dialogs}"
-    assert not watcher.errors, f"script errors: {watcher.errors}"
+    """At desktop and at phone width, light and dark."""
+    yield from _checked(*_new_page(browser, *request.param))

@@ -40,9 +40,11 @@ def hash_query(url: str) -> dict[str, str]:
 
 
 def screenshot(page, view: str) -> None:
-    """Save docs/screenshots/<view>-<desktop|phone>.png when RADAR_SCREENSHOTS=1."""
+    """Save docs/screenshots/<view>-<desktop|phone>[-dark].png when RADAR_SCREENSHOTS=1."""
     if os.environ.get("RADAR_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(300)  # let charts finish their first layout
-    page.screenshot(path=str(SCREENSHOTS / f"{view}-{page.viewport_name}.png"), full_page=True)
+    suffix = "-dark" if page.scheme == "dark" else ""
+    name = f"{view}-{page.viewport_name}{suffix}.png"
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)

@@ -249,10 +249,16 @@ TEXT_SELECTORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("path", ["/#/systems", "SYSTEM", "/#/status"])
-def test_text_contrast_is_readable(page, site, api, path):
-    if path == "SYSTEM":
-        path = f"/#/systems/{api.systems()[0]['id']}"
+@pytest.mark.parametrize("path", ["/#/systems", "SYSTEM", "COMPARE", "CHANGE", "/#/status"])
+def test_text_contrast_is_readable(themed_page, site, api, sample, path):
+    """In the light and in the dark theme."""
+    page = themed_page
+    compared = ",".join(str(s["id"]) for s in [sample.system, *sample.others])
+    path = {
+        "SYSTEM": f"/#/systems/{api.systems()[0]['id']}",
+        "COMPARE": f"/#/compare?systems={compared}",
+        "CHANGE": f"/#/changes/{sample.change['number']}?report={sample.report_id}",
+    }.get(path, path)
     page.goto(site + path)
     expect(page.locator(".state-loading")).to_have_count(0)
     expect(page.locator("main h1").first).to_be_visible()

@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
 from radar_demo.stack import free_port
-from tests.browser.conftest import browser, chromium_path  # noqa: F401 - fixtures
 from tests.install.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -48,7 +47,7 @@ def run(venv, command, *args, cwd):
 
 
 def test_the_installed_wheel_collects_and_serves_the_dashboard(
-    venv, simulator, browser, tmp_path  # noqa: F811
+    venv, simulator, browser, tmp_path
 ):
     installed = run(venv, "python", "-c", "import radar_api; print(radar_api.__file__)",
                     cwd=tmp_path)

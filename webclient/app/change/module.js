@@ -11,7 +11,9 @@
             controller: 'ChangeController',
             controllerAs: 'vm',
             // Picking a cell only changes ?report=: keep the grid, just open the report.
-            reloadOnSearch: false
+            reloadOnSearch: false,
+            // A change's grid is every report on it, whatever the window or project.
+            usesWindow: false
         };
         $routeProvider.when('/changes', route).when('/changes/:number', route);
     }

@@ -48,9 +48,7 @@
         vm.chosen = [];
         vm.link = viewState.link;
         vm.toggle = toggle;
-        vm.isChosen = isChosen;
         vm.metricChanged = metricChanged;
-        vm.colour = colour;
         vm.best = best;
 
         readQuery();
@@ -117,7 +115,7 @@
                     datasets: chosen.map(function (s, i) {
                         return chartTheme.line(s.name, trends[i].points.map(function (p) {
                             return p[metric];
-                        }), colour(i));
+                        }), i);
                     })
                 },
                 options: chartTheme.options(percent ? chartTheme.percentAxis() : chartTheme.scoreAxis(),
@@ -141,10 +139,6 @@
             loadTrends();
         }
 
-        function isChosen(system) {
-            return vm.ids.indexOf(String(system.id)) >= 0;
-        }
-
         function metricChanged() {
             $location.search('metric', vm.metric === 'score' ? null : vm.metric).replace();
             loadTrends();
@@ -152,13 +146,11 @@
 
         function readQuery() {
             var search = $location.search();
-            vm.ids = search.systems ? String(search.systems).split(',').filter(Boolean).slice(0, MAX) : [];
+            var ids = search.systems ? String(search.systems).split(',') : [];
+            vm.ids = ids.filter(function (id, i) {
+                return id && ids.indexOf(id) === i;  // once each
+            }).slice(0, MAX);
             vm.metric = search.metric || 'score';
-        }
-
-        /** The chart colour of the i-th chosen system, also used for its column swatch. */
-        function colour(i) {
-            return chartTheme.PALETTE[i % chartTheme.PALETTE.length];
         }
 
         /** Is `system` the best on this figure (ties included, and only if they differ)? */

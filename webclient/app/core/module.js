@@ -7,14 +7,16 @@
     'use strict';
 
     angular.module('radar.core', ['ngRoute'])
-        // Chart.js is a global of its UMD build; a constant lets directives inject it (and
+        // Chart.js is a global set by vendor.js; a constant lets directives inject it (and
         // tests stub it) like any other dependency.
         .constant('Chart', window.Chart)
         // How often to probe the API while it is down; short, so the banner goes soon after
         // the API is back.
         .constant('RECOVERY_PROBE_MS', 5000)
-        .config(configure)
-        .run(chartDefaults);
+        // [health] thresholds the views draw. These are the server's defaults: the one place
+        // to change until the API publishes the values in force.
+        .constant('HEALTH', {reportDeadlineS: 4 * 3600})
+        .config(configure);
 
     configure.$inject = ['$compileProvider', '$locationProvider'];
     function configure($compileProvider, $locationProvider) {
@@ -24,17 +26,5 @@
         $compileProvider.debugInfoEnabled(false);
         $compileProvider.commentDirectivesEnabled(false);
         $compileProvider.cssClassDirectivesEnabled(false);
-    }
-
-    chartDefaults.$inject = ['Chart'];
-    function chartDefaults(Chart) {
-        if (!Chart) {
-            return;
-        }
-        Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-        Chart.defaults.color = '#3b4351';
-        Chart.defaults.borderColor = 'rgba(59, 67, 81, 0.12)';
-        Chart.defaults.maintainAspectRatio = false;
-        Chart.defaults.plugins.legend.labels.boxWidth = 12;
     }
 })();

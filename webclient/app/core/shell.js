@@ -47,18 +47,26 @@
         };
     }
 
-    WindowPickerController.$inject = ['$scope', 'viewState', 'radarApi', 'refresher'];
-    function WindowPickerController($scope, viewState, radarApi, refresher) {
+    /**
+     * The window and project picker, shown only on views whose figures depend on them: a
+     * route says `usesWindow: false` when they do not (a change's grid, the collector).
+     */
+    WindowPickerController.$inject = ['$scope', '$route', 'viewState', 'radarApi', 'refresher'];
+    function WindowPickerController($scope, $route, viewState, radarApi, refresher) {
         var ctrl = this;
         ctrl.presets = viewState.presets;
         ctrl.projects = [];
         ctrl.customOpen = false;
+        ctrl.shown = false;
 
         ctrl.$onInit = function () {
             sync();
             loadProjects();
             // Back/forward and links change the URL: keep the controls in step with it.
             $scope.$on('$locationChangeSuccess', sync);
+            $scope.$on('$routeChangeSuccess', function () {
+                ctrl.shown = Boolean($route.current) && $route.current.usesWindow !== false;
+            });
             refresher.watch($scope, loadProjects);
         };
 

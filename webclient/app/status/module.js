@@ -10,7 +10,8 @@
             templateUrl: 'app/status/status.html',
             controller: 'StatusController',
             controllerAs: 'vm',
-            reloadOnSearch: false
+            reloadOnSearch: false,
+            usesWindow: false  // the collector's status is not a figure of a window
         });
     }
 })();

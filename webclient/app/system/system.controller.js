@@ -9,9 +9,9 @@
     angular.module('radar.system').controller('SystemController', SystemController);
 
     SystemController.$inject = ['$scope', '$routeParams', 'radarApi', 'viewState', 'refresher',
-        'loadState', 'chartTheme', 'format'];
+        'loadState', 'chartTheme', 'format', 'HEALTH'];
     function SystemController($scope, $routeParams, radarApi, viewState, refresher, loadState,
-                              chartTheme, format) {
+                              chartTheme, format, HEALTH) {
         var vm = this;
         vm.id = $routeParams.id;
         vm.link = viewState.link;
@@ -32,6 +32,7 @@
         vm.flaky = [];
         vm.loadMore = loadMore;
         vm.loadingMore = false;
+        vm.deadline = HEALTH.reportDeadlineS;
 
         load();
         refresher.watch($scope, load);
@@ -120,8 +121,8 @@
             });
         }
 
-        function toMinutes(seconds) {
-            return seconds === null || seconds === undefined ? null : Math.round(seconds / 6) / 10;
+        function toHours(seconds) {
+            return seconds === null || seconds === undefined ? null : seconds / 3600;
         }
 
         /**
@@ -139,41 +140,47 @@
 
         function buildCharts(points) {
             var labels = chartTheme.labels(points);
-            var colours = chartTheme.PALETTE;
             function series(key) {
                 return points.map(function (p) {
                     return p[key];
                 });
             }
+            vm.trendHasData = ['score', 'success_rate', 'coverage', 'timeliness'].some(function (key) {
+                return series(key).some(function (value) {
+                    return value !== null && value !== undefined;
+                });
+            });
             vm.scoreChart = {
                 type: 'line',
-                data: {labels: labels, datasets: [chartTheme.line('Score', series('score'), colours[0],
-                    {fill: {target: 'origin'}, backgroundColor: 'rgba(11, 99, 197, 0.08)'})]},
+                data: {labels: labels, datasets: [
+                    chartTheme.line('Score', series('score'), 0, {fill: {target: 'origin'}})
+                ]},
                 options: chartTheme.options(chartTheme.scoreAxis(), null, {legend: false, points: points})
             };
             vm.ratesChart = {
                 type: 'line',
                 data: {labels: labels, datasets: [
-                    chartTheme.line('Success rate', series('success_rate'), colours[2]),
-                    chartTheme.line('Coverage', series('coverage'), colours[0]),
-                    chartTheme.line('Timeliness', series('timeliness'), colours[1], {borderDash: [5, 4]})
+                    chartTheme.line('Success rate', series('success_rate'), 0),
+                    chartTheme.line('Coverage', series('coverage'), 1),
+                    chartTheme.line('Timeliness', series('timeliness'), 2)
                 ]},
                 options: chartTheme.options(chartTheme.percentAxis(), format.percent, {points: points})
             };
-            // Minutes on the axis read better than seconds ("25 min", not "1500").
-            var latencyOptions = chartTheme.options({
-                beginAtZero: true,
-                title: {display: true, text: 'minutes'}
-            }, function (minutes) {
-                return format.duration(minutes === null ? null : minutes * 60);
-            }, {legend: false, points: points});
+            // Hours, with the deadline drawn: whether reports come in time is the question.
+            var deadline = HEALTH.reportDeadlineS;
             vm.latencyChart = {
                 type: 'bar',
                 data: {labels: labels, datasets: [
-                    {label: 'Median latency', data: series('latency_p50_s').map(toMinutes),
-                     backgroundColor: colours[0], borderRadius: 4, maxBarThickness: 28}
+                    {label: 'Median latency', data: series('latency_p50_s').map(toHours),
+                     series: 0, borderRadius: 4, maxBarThickness: 28}
                 ]},
-                options: latencyOptions
+                options: chartTheme.options(chartTheme.hoursAxis(), function (hours) {
+                    return format.duration(hours === null ? null : hours * 3600);
+                }, {
+                    legend: false,
+                    points: points,
+                    lines: [{value: toHours(deadline), label: 'report deadline ' + format.duration(deadline)}]
+                })
             };
         }
     }
