@@ -99,11 +99,20 @@ def dump(engine) -> dict[str, list[tuple]]:
                        m.Recheck.date, m.Recheck.target)
                 .join(m.Change, m.Change.id == m.Recheck.change_id)
             ),
-            "system_days": rows(
-                select(m.SystemDay.system_id, m.Project.name, m.SystemDay.day,
-                       m.SystemDay.reports, m.SystemDay.success, m.SystemDay.failure,
-                       m.SystemDay.error, m.SystemDay.other)
-                .join(m.Project, m.Project.id == m.SystemDay.project_id)
+            # The health engine's facts and counters, kept in the same transactions.
+            "report_facts": rows(
+                select(m.Change.number, m.Report.message_id, m.ReportFact.date,
+                       m.ReportFact.result_class, m.ReportFact.prev_at, m.ReportFact.fail_at,
+                       m.ReportFact.fail2_at, m.ReportFact.dup_prev_at, m.ReportFact.next_at)
+                .join(m.Report, m.Report.id == m.ReportFact.report_id)
+                .join(m.Change, m.Change.id == m.Report.change_id)
+            ),
+            "patchset_facts": rows(
+                select(m.PatchsetFact.system_id, m.PatchsetFact.created,
+                       m.PatchsetFact.first_at, m.PatchsetFact.latency_us)
+            ),
+            "system_hours": rows(
+                select(m.SystemHour.system_id, m.SystemHour.hour, m.SystemHour.counts)
             ),
         }
 
