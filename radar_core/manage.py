@@ -26,6 +26,9 @@ def _run(action):
         message = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
         click.echo(f"{PROG}: database error: {message}", err=True)
         sys.exit(1)
+    except migration.MigrationError as exc:
+        click.echo(f"{PROG}: {exc}", err=True)
+        sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
