@@ -517,6 +517,7 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(16))  # the status, or "silence"
     score: Mapped[int | None] = mapped_column(SmallInteger)
     reasons: Mapped[str] = mapped_column(Text)  # JSON list of sentences when it opened
+    components: Mapped[str] = mapped_column(Text)  # JSON: coverage, timeliness, ... then
 
     deliveries: Mapped[list["AlertDelivery"]] = relationship(back_populates="alert")
 

@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("resolved_by", sa.String(length=16), nullable=True),
         sa.Column("score", sa.SmallInteger(), nullable=True),
         sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("components", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
         sa.UniqueConstraint("open_key", name=op.f("uq_alerts_open_key")),
         **MYSQL,

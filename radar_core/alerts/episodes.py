@@ -50,22 +50,22 @@ def _projects(conn) -> dict[int, set[str]]:
 def reconcile(session, settings: AlertSettings, now: datetime, current: dict,
               reasons_of=lambda system_id: []) -> list[dict]:
     """Open and resolve alerts so that they agree with ``current`` (system id -> (username,
-    status, score)); ``reasons_of(system id)`` gives the reasons of an opening one. Returns the
-    alert events added. Runs in the caller's transaction."""
+    status, score, components)); ``reasons_of(system id)`` gives the reasons of an opening
+    one. Returns the alert events added. Runs in the caller's transaction."""
     conn = session.connection()
     everything, some = silenced(conn, now)
     opened = {a.system_id: a for a in session.scalars(
         select(models.Alert).where(models.Alert.open_key.is_not(None)))}
     projects = None
     events = []
-    for system_id, (username, status, score) in current.items():
+    for system_id, (username, status, score, components) in current.items():
         quiet = everything or system_id in some
         alert = opened.get(system_id)
         if alert is None and status in settings.statuses and not quiet:
             if projects is None:
                 projects = _projects(conn)
             alert = _open(session, settings, now, system_id, username, status, score,
-                          reasons_of(system_id), projects.get(system_id, set()))
+                          components, reasons_of(system_id), projects.get(system_id, set()))
             if alert is not None:
                 events.append(_event(session, now, alert, username, "opened"))
         elif alert is not None and (quiet or status in RESOLVING):
@@ -74,9 +74,11 @@ def reconcile(session, settings: AlertSettings, now: datetime, current: dict,
     return events
 
 
-def _open(session, settings, now, system_id, username, status, score, reasons, projects):
+def _open(session, settings, now, system_id, username, status, score, components, reasons,
+          projects):
     alert = models.Alert(system_id=system_id, open_key=system_id, status=status, opened_at=now,
-                         score=score, reasons=json.dumps(reasons))
+                         score=score, reasons=json.dumps(reasons),
+                         components=json.dumps(components))
     try:
         with session.begin_nested():
             session.add(alert)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 from radar_core import models, reasons, stats
 from radar_core.alerts import episodes
 from radar_core.alerts.channels import AlertSettings
+from radar_core.catalogue import COMPONENTS
 from radar_core.db import transaction
 from radar_core.engine.read import Reader, SystemKey
 from radar_core.engine.refresh import STATE_ID
@@ -230,7 +231,8 @@ def _evaluate_now(engine, settings, now, alerts: AlertSettings) -> list[Change]:
             return told[system_id]
 
         episodes.reconcile(session, alerts, now, {
-            key.id: (key.username, figures[key.id].status, figures[key.id].score)
+            key.id: (key.username, figures[key.id].status, figures[key.id].score,
+                     {name: getattr(figures[key.id], name) for name in COMPONENTS})
             for key in keys}, reasons_for)
     return changes
 
