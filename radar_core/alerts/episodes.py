@@ -33,9 +33,10 @@ def silenced(conn, now: datetime) -> tuple[bool, set[int]]:
     return None in ids, {i for i in ids if i is not None}
 
 
-def open_alerts(conn) -> dict[int, models.Alert]:
-    rows = conn.execute(select(models.Alert).where(models.Alert.open_key.is_not(None)))
-    return {alert.system_id: alert for alert in rows.scalars()}
+def open_alerts(conn) -> dict[int, int]:
+    """system id -> the id of its open alert."""
+    a = models.Alert
+    return dict(conn.execute(select(a.system_id, a.id).where(a.open_key.is_not(None))).all())
 
 
 def _projects(conn) -> dict[int, set[str]]:

@@ -152,8 +152,12 @@ def test_one_opened_and_one_resolved_per_channel_across_a_restart(
         assert len(hooks.bodies("/hooks/s3cr3tt0ken")) == len(bad) + 1
         assert len(smtp.messages) == len(bad) + 1
         assert len(hooks.bodies("/doom")) == 2
-        # Alertmanager lists no resolved alert: doom-ci's ended.
-        assert {a["labels"]["username"] for a in alertmanager.alerts()} == set(bad) - {"doom-ci"}
+        # Alertmanager lists no resolved alert: doom-ci's ended (when the test's clock runs
+        # ahead of Alertmanager's, it is listed until then: with that end).
+        listed = {a["labels"]["username"]: a["endsAt"] for a in alertmanager.alerts()}
+        assert set(listed) - {"doom-ci"} == set(bad) - {"doom-ci"}
+        assert "doom-ci" not in listed or listed["doom-ci"].startswith(
+            now.strftime("%Y-%m-%dT"))
     assert_deliveries_once(engine)
     with engine.connect() as conn:
         kinds = conn.execute(select(models.Event.kind, func.count())
