@@ -35,7 +35,7 @@ def listing(conn, now: datetime, include_ended: bool = False) -> list:
     query = select(s).order_by(s.starts_at.desc(), s.id.desc())
     if not include_ended:
         query = query.where(s.ends_at > now)
-    return list(conn.execute(query).scalars())
+    return conn.execute(query).all()
 
 
 def end(session, silence_id: int, now: datetime) -> models.Silence | None:

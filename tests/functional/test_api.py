@@ -554,6 +554,8 @@ def test_wrong_methods_are_json_405(client):
         "/",
     ]:
         for method in ("POST", "PUT", "DELETE", "PATCH"):
+            if (url, method) == ("/v1/systems/healthy-ci", "PATCH"):
+                continue  # a write: tests/functional/test_writes.py
             response = client.request(url, method=method, headers=ANGULAR, status=405)
             assert set(response.json) == FAULT_KEYS
             assert method in response.json["faultstring"], (method, url)
