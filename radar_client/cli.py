@@ -549,6 +549,79 @@ def check(settings: Settings, name: str, warn: int, crit: int) -> None:
     raise click.exceptions.Exit(int(result.state))
 
 
+@cli.group("silence", context_settings=CONTEXT)
+def silence() -> None:
+    """Maintenance windows: while a system is silenced, no alert of it opens.
+
+    Adding and ending need a token in $RADAR_API_TOKEN (radar-db-manage token create).
+
+    \b
+    Examples:
+      radar silence add acme-ci --for 2h --comment "storage upgrade"
+      radar silence add --all --until 2026-12-02T06:00Z --comment "Gerrit upgrade"
+      radar silence list
+      radar silence end 3
+    """
+
+
+WINDOW_OPTIONS = ("window", "since", "until", "project")
+
+
+def _silence_command(name: str) -> Callable[[AnyFunction], click.Command]:
+    def decorate(function: AnyFunction) -> click.Command:
+        @click.pass_context
+        def callback(ctx: click.Context, /, **options: Any) -> Any:
+            for unused in WINDOW_OPTIONS:
+                options.setdefault(unused, None)
+            settings = _settings(ctx, options)
+            return function(settings, **options)
+
+        callback.__doc__ = function.__doc__
+        callback.__name__ = function.__name__
+        wrapped: Any = _common_options(False)(callback)
+        own = getattr(function, "__click_params__", [])
+        # Not windowed: --until is the silence's end here.
+        common = [p for p in wrapped.__click_params__ if p.name not in WINDOW_OPTIONS]
+        wrapped.__click_params__ = common + own
+        return silence.command(name, context_settings=CONTEXT)(wrapped)
+
+    return decorate
+
+
+@_silence_command("add")
+@click.argument("system", required=False)
+@click.option("--all", "every", is_flag=True, help="Silence every system (no SYSTEM).")
+@click.option("--until", "ends", callback=_check_time, metavar="TIME",
+              help="End, ISO 8601 UTC.")
+@click.option("--for", "duration", metavar="DURATION", help="Length instead: 30m, 2h, 1d.")
+@click.option("--comment", required=True, help="Why (shown with the silence).")
+def silence_add(settings: Settings, system: str | None, every: bool, ends: str | None,
+                duration: str | None, comment: str) -> None:
+    """Silence SYSTEM (or --all) until --until or for --for."""
+    if bool(system) == every:
+        raise click.UsageError("give SYSTEM or --all")
+    if bool(ends) == bool(duration):
+        raise click.UsageError("give --until or --for")
+    doc = settings.client().add_silence(system, comment=comment, until=ends, duration=duration)
+    emit(settings, views.silences_view({"silences": [doc]}, settings.output, settings.look()))
+
+
+@_silence_command("list")
+@click.option("--ended", is_flag=True, help="Ended silences too.")
+def silence_list(settings: Settings, ended: bool) -> None:
+    """The silences that have not ended."""
+    doc = settings.client().silences(ended=ended)
+    emit(settings, views.silences_view(doc, settings.output, settings.look()))
+
+
+@_silence_command("end")
+@click.argument("silence_id", type=click.IntRange(min=1), metavar="ID")
+def silence_end(settings: Settings, silence_id: int) -> None:
+    """End silence ID now."""
+    doc = settings.client().end_silence(silence_id)
+    emit(settings, views.silences_view({"silences": [doc]}, settings.output, settings.look()))
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """The ``radar`` console script."""
     cli.main(args=argv, prog_name="radar")
