@@ -252,6 +252,20 @@ SCHEMAS = {
         now=TIME,
         collector=_ref("Collector"),
         totals=_ref("Totals"),
+        alerts=_ref("Alerts"),
+    ),
+    "Delivery": _obj(
+        "One notification of an alert to a channel.",
+        id=INT, alert_id=INT, system_id=INT, channel=TEXT,
+        kind={"type": "string", "enum": ["opened", "resolved"]},
+        state={"type": "string", "enum": ["pending", "sent", "failed"]},
+        attempts=COUNT, due_at=TIME, sent_at=_nullable(TIME), last_error=_nullable(TEXT),
+    ),
+    "Alerts": _obj(
+        "Alerts open now and the deliveries of their notifications.",
+        open=COUNT,
+        deliveries={"type": "object", "additionalProperties": COUNT},
+        latest_deliveries=_array(_ref("Delivery")),
     ),
     "StatusChange": _obj(
         "A change of the hourly status.",

@@ -16,6 +16,7 @@ import errno
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -508,43 +509,54 @@ class NagiosCommand(click.Command):
 
 
 @command("check", cls=NagiosCommand)
-@click.argument("name")
-@click.option(
-    "--warn",
-    type=click.IntRange(0, 100),
-    default=80,
-    show_default=True,
-    help="WARNING when the score is below this.",
-)
-@click.option(
-    "--crit",
-    type=click.IntRange(0, 100),
-    default=50,
-    show_default=True,
-    help="CRITICAL when the score is below this.",
-)
-def check(settings: Settings, name: str, warn: int, crit: int) -> None:
-    """A Nagios-style monitoring check of a system.
+@click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
+@click.option("-w", "--warn", default=nagios.DEFAULT_WARN, show_default=True, metavar="RANGE",
+              help="WARNING when the score is outside this Nagios range (80: is below 80).")
+@click.option("-c", "--crit", default=nagios.DEFAULT_CRIT, show_default=True, metavar="RANGE",
+              help="CRITICAL when the score is outside this Nagios range.")
+@click.option("-t", "deadline", type=click.FloatRange(min=0, min_open=True), default=30,
+              show_default=True, metavar="SECONDS",
+              help="Give up (UNKNOWN) when the whole check takes longer.")
+def check(settings: Settings, names: tuple[str, ...], warn: str, crit: str,
+          deadline: float) -> None:
+    """A Nagios plugin: the health of one or more systems.
 
-    One status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    One status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the
+    worst of the systems). Thresholds are Nagios ranges: -w 80: warns below 80, -c 50: is
+    critical below 50, -w 60:90 warns outside 60..90.
 
-    Status failing or silent is CRITICAL whatever the score; degraded, or a score below --warn,
-    is WARNING; a score below --crit is CRITICAL; status unknown, an unknown system or an
+    Status failing or silent is CRITICAL whatever the score; degraded is WARNING; a score
+    outside -w is WARNING, outside -c CRITICAL; status unknown, an unknown system or an
     unreachable API is UNKNOWN.
 
     \b
     Example:
-      $ radar check acme-ci --warn 80 --crit 50
-      RADAR OK - acme-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+      $ radar check acme-ci -w 80: -c 50:
+      RADAR OK - acme-ci score 97 (healthy) | coverage=1.0;;;0;1 ... score=97;80:;50:;0;100
+      $ radar check acme-ci flaky-ci -t 10
     """
-    if crit > warn:
-        result = nagios.unknown(f"bad option: --crit {crit} is above --warn {warn}")
+    try:
+        nagios.validate(warn, crit)
+    except ValueError as exc:
+        result = nagios.unknown(f"bad option: {exc}")
     else:
-        try:
-            result = nagios.evaluate(settings.client().system(name, **settings.window_args()),
-                                     warn, crit)  # fmt: skip
-        except ApiError as exc:
-            result = nagios.unknown(str(exc))
+        started = time.monotonic()
+        systems = []
+        for name in names:
+            left = deadline - (time.monotonic() - started)
+            if left <= 0:
+                systems.append((name, None, f"no answer within -t {deadline:g}s"))
+                continue
+            client = Client(settings.api_url,
+                            timeout=min(settings.timeout or DEFAULT_TIMEOUT, left))
+            try:
+                systems.append((name, client.system(name, **settings.window_args()), None))
+            except ApiError as exc:
+                systems.append((name, None, str(exc)))
+        if len(systems) == 1 and systems[0][2] is not None:
+            result = nagios.unknown(systems[0][2])
+        else:
+            result = nagios.check(systems, warn, crit)
     emit(settings, views.check_view(result, settings.output))
     raise click.exceptions.Exit(int(result.state))
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -436,6 +437,11 @@ class EngineState(Base):
     evaluated_until: Mapped[datetime | None] = mapped_column(DateTime)
     locked_by: Mapped[str | None] = mapped_column(String(255))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Run times of the engine's evaluations, for /metrics.
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_run_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class StatusHour(Base):

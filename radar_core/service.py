@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from radar_core import catalogue, documents, models, queries, stats, tokens
-from radar_core.alerts import silences
+from radar_core.alerts import episodes, silences
 from radar_core.db import transaction
 from radar_core.engine import status
 from radar_core.engine.read import Reader, SystemKey
@@ -246,6 +246,12 @@ class Radar:
             states = queries.poll_states(conn)
             polls = queries.latest_polls(conn, POLLS_SHOWN)
             totals = queries.totals(conn)
+            alerts = {
+                "open": len(episodes.open_alerts(conn)),
+                "deliveries": queries.delivery_counts(conn),
+                "latest_deliveries": [d._asdict() for d in
+                                      queries.latest_deliveries(conn, POLLS_SHOWN)],
+            }
         last_success = max((s.last_success_at for s in states if s.last_success_at), default=None)
         if last_success is None:
             last_success = next((p.finished_at for p in polls if p.outcome == "ok"), None)
@@ -259,7 +265,21 @@ class Radar:
             "polls": [p._asdict() for p in polls],
         }
         return {"poll_interval": poll_interval, "now": now, "collector": collector,
-                "totals": totals}
+                "totals": totals, "alerts": alerts}
+
+    def metrics(self) -> dict:
+        """What /metrics adds to the figures: counters of every poll logged, the engine's run
+        times, which systems are silenced and which have an open alert."""
+        now = self._clock()
+        with self._connect() as conn:
+            counters = queries.poll_counters(conn)
+            runs = queries.engine_runs(conn)
+            everything, silenced = episodes.silenced(conn, now)
+            open_alerts = episodes.open_alerts(conn)
+            deliveries = queries.delivery_counts(conn)
+        return {"polls": counters, "engine": runs._asdict() if runs else None,
+                "silence_all": everything, "silenced": silenced, "open_alerts": open_alerts,
+                "deliveries": deliveries}
 
     # -- writes (each needs a token: authenticate first) -------------------------------------
     def authenticate(self, authorization: str | None) -> str:

@@ -17,6 +17,12 @@ MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
 def upgrade():
+    with op.batch_alter_table("engine_state", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("runs", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("run_seconds", sa.Float(), server_default="0",
+                                      nullable=False))
+        batch_op.add_column(sa.Column("last_run_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("last_run_seconds", sa.Float(), nullable=True))
     op.create_table(
         "alerts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -98,3 +104,8 @@ def downgrade():
     op.drop_table("silences")
     op.drop_table("alert_deliveries")
     op.drop_table("alerts")
+    with op.batch_alter_table("engine_state", schema=None) as batch_op:
+        batch_op.drop_column("last_run_seconds")
+        batch_op.drop_column("last_run_at")
+        batch_op.drop_column("run_seconds")
+        batch_op.drop_column("runs")

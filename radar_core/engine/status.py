@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,12 +70,16 @@ def acquire(engine, name: str, now: datetime, hold: timedelta) -> bool:
         return taken.rowcount == 1
 
 
-def release(engine, name: str) -> None:
+def release(engine, name: str, now: datetime | None = None, seconds: float | None = None):
+    """Give the lock back; with ``seconds``, count the run that took them (for /metrics)."""
     table = models.EngineState
+    values = {"locked_by": None, "locked_until": None}
+    if seconds is not None:
+        values |= {"runs": table.runs + 1, "run_seconds": table.run_seconds + seconds,
+                   "last_run_at": now, "last_run_seconds": seconds}
     with transaction(engine) as session:
         session.execute(
-            update(table).where(table.id == STATE_ID, table.locked_by == name)
-            .values(locked_by=None, locked_until=None)
+            update(table).where(table.id == STATE_ID, table.locked_by == name).values(**values)
         )
 
 
@@ -89,11 +94,12 @@ def evaluate(engine, settings: EngineSettings, now: datetime, name: str,
     if not acquire(engine, name, now, timedelta(minutes=30)):
         LOG.info("the health engine runs elsewhere; skipped")
         return []
+    started = time.monotonic()
     try:
         _evaluate_hours(engine, settings, now, name)
         return _evaluate_now(engine, settings, now, alerts or AlertSettings())
     finally:
-        release(engine, name)
+        release(engine, name, now, time.monotonic() - started)
 
 
 def _evaluate_hours(engine, settings, now, name) -> None:

@@ -250,18 +250,26 @@ def test_check_exit_codes(run_cli, canned_api, name, code, state):
 
 
 def test_check_thresholds(run_cli, canned_api):
-    result = run_cli("check", "healthy-ci", "--warn", "98", "--crit", "90", "--api-url",
+    result = run_cli("check", "healthy-ci", "-w", "98:", "-c", "90:", "--api-url",
                      canned_api.url)  # fmt: skip
     assert result.exit_code == 1
-    assert "| score=97;98;90;0;100 " in result.stdout
-    result = run_cli("check", "healthy-ci", "--warn", "99", "--crit", "98", "--api-url",
+    assert " score=97;98:;90:;0;100" in result.stdout
+    result = run_cli("check", "healthy-ci", "--warn", "99:", "--crit", "98:", "--api-url",
                      canned_api.url)  # fmt: skip
     assert result.exit_code == 2
 
 
+def test_check_several_systems(run_cli, canned_api):
+    result = run_cli("check", "healthy-ci", "flaky-ci", "-t", "5", "--api-url", canned_api.url)
+    assert result.exit_code == 1
+    assert "'flaky-ci_score'=72;80:;50:;0;100" in result.stdout
+    result = run_cli("check", "healthy-ci", "no-such-ci", "--api-url", canned_api.url)
+    assert result.exit_code == 3 and "healthy-ci score 97" in result.stdout
+
+
 @pytest.mark.parametrize(
     "args",
-    [["--warn", "abc"], ["--crit", "101"], ["--warn", "50", "--crit", "80"], ["--window", "x"],
+    [["--warn", "abc"], ["-c", "10:5"], ["-t", "0"], ["--window", "x"],
      ["--window", "7d", "--since", "2026-11-01"]],
 )  # fmt: skip
 def test_check_bad_options_are_unknown(run_cli, canned_api, args):
