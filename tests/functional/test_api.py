@@ -495,7 +495,8 @@ def test_projects(client):
 
 def test_status(client):
     body = get(client, "/v1/status")
-    assert set(body) == {"poll_interval", "now", "collector", "totals"}
+    assert set(body) == {"poll_interval", "now", "collector", "totals", "alerts"}
+    assert body["alerts"]["open"] == 2 and body["alerts"]["deliveries"] == {}  # failing, silent
     assert body["poll_interval"] == 120
     assert body["now"] == iso(NOW)
     collector = body["collector"]
