@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from radar_core import models
 from radar_core.alerts.channels import AlertSettings, Channel
@@ -245,8 +246,14 @@ class Notifier:
 
     def _due(self, now):
         d = models.AlertDelivery
+        opening = aliased(models.AlertDelivery)
+        # A resolution waits while its channel's opening is still pending (being retried).
+        opening_pending = exists().where(
+            opening.alert_id == d.alert_id, opening.channel == d.channel,
+            opening.kind == "opened", opening.state == "pending")
         return (d.state == "pending", d.due_at <= now,
-                or_(d.claimed_until.is_(None), d.claimed_until < now))
+                or_(d.claimed_until.is_(None), d.claimed_until < now),
+                or_(d.kind != "resolved", ~opening_pending))
 
     def _claim(self, now) -> int | None:
         d = models.AlertDelivery

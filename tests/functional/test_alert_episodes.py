@@ -95,3 +95,35 @@ def test_a_silence_resolves_and_keeps_alerts_closed(engine):
         "opened"]  # a new episode once the silence is over
     alerts, _ = rows(engine)
     assert [a.resolved_by for a in alerts] == ["silence", None]
+
+
+def test_a_resolution_waits_for_its_opening(engine):
+    """The opening is retried (its channel answered an error); the resolution is due at once but
+    goes out only after the opening, and each exactly once."""
+    from radar_core.alerts.deliver import DeliveryError, Notifier
+
+    add_system(engine)
+    step(engine, "failing", T0)
+    step(engine, "healthy", T0 + timedelta(minutes=1))
+    sent, answers = [], iter([DeliveryError("HTTP 500")])
+
+    def sender(channel, notice, timeout):
+        if channel.name == "all" and notice.kind == "opened":
+            error = next(answers, None)
+            if error:
+                raise error
+        sent.append((channel.name, notice.kind))
+
+    clock = iter(T0 + timedelta(minutes=2, seconds=s) for s in range(1000))
+    settings = AlertSettings(channels=SETTINGS.channels, backoff=60)
+    notifier = Notifier(engine, settings, "test", clock=lambda: next(clock), sender=sender)
+    notifier.run_once()
+    assert sent == [("failing-only", "opened"), ("failing-only", "resolved")]
+    notifier.run_once()  # the retry is not due yet: nothing, not even the resolution
+    assert len(sent) == 2
+    later = iter(T0 + timedelta(minutes=5, seconds=s) for s in range(1000))
+    notifier.clock = lambda: next(later)
+    notifier.run_once()
+    assert sent[2:] == [("all", "opened"), ("all", "resolved")]
+    notifier.run_once()
+    assert len(sent) == 4
