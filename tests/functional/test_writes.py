@@ -62,6 +62,7 @@ def test_tokens_silences_and_contacts(db_url, api, caplog):
                     bearer("radar_nope")):
         reply = api.post_json("/v1/silences", body, headers=headers, status=401)
         assert reply.json["faultcode"] == "Client" and "token" in reply.json["faultstring"]
+        assert reply.headers["WWW-Authenticate"].startswith("Bearer")
         reply = api.patch_json("/v1/systems/alpha-ci", {"contacts": {"email": "x@example.org"}},
                                headers=headers, status=401)
         assert reply.json["faultcode"] == "Client"
