@@ -609,7 +609,12 @@ def _silence_command(name: str) -> Callable[[AnyFunction], click.Command]:
 @click.option("--comment", required=True, help="Why (shown with the silence).")
 def silence_add(settings: Settings, system: str | None, every: bool, ends: str | None,
                 duration: str | None, comment: str) -> None:
-    """Silence SYSTEM (or --all) until --until or for --for."""
+    """Silence SYSTEM (or --all) until --until or for --for.
+
+    \b
+    Example:
+      radar silence add acme-ci --for 2h --comment "storage upgrade"
+    """
     if bool(system) == every:
         raise click.UsageError("give SYSTEM or --all")
     if bool(ends) == bool(duration):
@@ -621,7 +626,12 @@ def silence_add(settings: Settings, system: str | None, every: bool, ends: str |
 @_silence_command("list")
 @click.option("--ended", is_flag=True, help="Ended silences too.")
 def silence_list(settings: Settings, ended: bool) -> None:
-    """The silences that have not ended."""
+    """The silences that have not ended.
+
+    \b
+    Example:
+      radar silence list --ended --format csv
+    """
     doc = settings.client().silences(ended=ended)
     emit(settings, views.silences_view(doc, settings.output, settings.look()))
 
@@ -629,7 +639,12 @@ def silence_list(settings: Settings, ended: bool) -> None:
 @_silence_command("end")
 @click.argument("silence_id", type=click.IntRange(min=1), metavar="ID")
 def silence_end(settings: Settings, silence_id: int) -> None:
-    """End silence ID now."""
+    """End silence ID now.
+
+    \b
+    Example:
+      radar silence end 3
+    """
     doc = settings.client().end_silence(silence_id)
     emit(settings, views.silences_view({"silences": [doc]}, settings.output, settings.look()))
 

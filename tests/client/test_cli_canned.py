@@ -9,6 +9,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 
+import click
 import pytest
 
 from radar_client import Client
@@ -300,6 +301,13 @@ def test_help_on_every_command_has_an_example(run_cli, name):
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"radar {name}" in result.stdout
+    group = cli.commands[name]
+    if isinstance(group, click.Group):  # radar silence: its commands are not windowed
+        for sub in group.commands:
+            text = run_cli(name, sub, "--help").stdout
+            assert "Example" in text and f"radar {name} {sub}" in text
+            assert "--api-url" in text and "--format" in text and "--window" not in text
+        return
     for option in ("--api-url", "--format", "--window", "--since", "--until", "--project"):
         assert option in result.stdout
 
