@@ -79,6 +79,8 @@ def from_exception(exc: BaseException, request: webob.Request) -> Fault:
         return Fault(404, str(exc))
     if isinstance(exc, errors.InvalidParameter):
         return Fault(400, str(exc))
+    if isinstance(exc, errors.Unauthorized):
+        return Fault(401, str(exc))
     if isinstance(exc, Refused):
         return Fault(exc.status, str(exc))
     if isinstance(exc, webob.exc.HTTPException) and exc.code < 500:

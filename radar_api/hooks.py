@@ -113,6 +113,8 @@ class JSONErrorHook(hooks.PecanHook):
         else:
             fault = faults.Fault(status, faultstring)
         fault.write(response)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="radar"'
 
     @staticmethod
     def _faultstring(response) -> str | None:

@@ -252,6 +252,20 @@ SCHEMAS = {
         now=TIME,
         collector=_ref("Collector"),
         totals=_ref("Totals"),
+        alerts=_ref("Alerts"),
+    ),
+    "Delivery": _obj(
+        "One notification of an alert to a channel.",
+        id=INT, alert_id=INT, system_id=INT, channel=TEXT,
+        kind={"type": "string", "enum": ["opened", "resolved"]},
+        state={"type": "string", "enum": ["pending", "sent", "failed"]},
+        attempts=COUNT, due_at=TIME, sent_at=_nullable(TIME), last_error=_nullable(TEXT),
+    ),
+    "Alerts": _obj(
+        "Alerts open now and the deliveries of their notifications.",
+        open=COUNT,
+        deliveries={"type": "object", "additionalProperties": COUNT},
+        latest_deliveries=_array(_ref("Delivery")),
     ),
     "StatusChange": _obj(
         "A change of the hourly status.",
@@ -476,9 +490,84 @@ PATHS = {
     },
 }
 
+SILENCE_SCHEMAS = {
+    "Silence": _obj(
+        "A maintenance window: while active, no alert of the system (every system when "
+        "system_id is null) opens.",
+        id=INT, system_id=_nullable(INT), username=_nullable(TEXT), starts_at=TIME,
+        ends_at=TIME, comment=TEXT, author=TEXT, created_at=TIME,
+        active={"type": "boolean"},
+    ),
+    "SilenceCollection": _obj("Silences, latest first.", silences=_array(_ref("Silence"))),
+    "NewSilence": {
+        "type": "object",
+        "description": "A silence to create: ends_at or duration, and a comment.",
+        "properties": {"system": TEXT, "starts_at": TIME, "ends_at": TIME,
+                       "duration": {"type": "string", "pattern": r"^\d+[smhdw]?$"},
+                       "comment": TEXT},
+        "required": ["comment"],
+        "additionalProperties": False,
+    },
+    "ContactsPatch": {
+        "type": "object",
+        "description": "The contact fields to set; null clears one, an omitted one is kept.",
+        "properties": {"contacts": {
+            "type": "object", "additionalProperties": False,
+            "properties": {k: _nullable(TEXT)
+                           for k in ("name", "email", "info_url", "recheck_keyword")}}},
+        "required": ["contacts"],
+        "additionalProperties": False,
+    },
+}
+REQUEST_SCHEMAS = ("NewSilence", "ContactsPatch")  # request bodies, not responses
+RESPONSES["Unauthorized"] = _fault("No token, or an unknown or revoked one.")
+BEARER = [{"bearer": []}]
+
+
+def _write(summary: str, request: str | None, schema: str, operation: str, status="200",
+           params=()) -> dict:
+    operation_doc = {
+        "summary": summary + " Needs Authorization: Bearer <token>.",
+        "operationId": operation,
+        "security": BEARER,
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in params],
+        "responses": {
+            status: {"description": summary,
+                     "content": {"application/json": {"schema": _ref(schema)}}},
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            "401": {"$ref": "#/components/responses/Unauthorized"},
+            "404": {"$ref": "#/components/responses/NotFound"},
+            "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+        },
+    }
+    if request:
+        operation_doc["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": _ref(request)}}}
+    return operation_doc
+
+
+PARAMETERS["silence"] = {"name": "silence", "in": "path", "required": True,
+                         "description": "id of the silence.",
+                         "schema": {"type": "integer", "minimum": 1}}
+PARAMETERS["ended"] = _query("ended", "true: ended silences too.",
+                             {"type": "string", "enum": ["true", "false"]})
+PATHS["/v1/silences"] = {
+    **_get("Silences that have not ended.", "SilenceCollection", "ended", not_found=False),
+    "post": _write("Create a silence.", "NewSilence", "Silence", "createSilence", "201"),
+}
+PATHS["/v1/silences/{silence}"] = {
+    "delete": _write("End a silence now.", None, "Silence", "endSilence", params=("silence",)),
+}
+PATHS["/v1/systems/{system}"]["patch"] = _write(
+    "Set a system's operator contacts.", "ContactsPatch", "SystemDetail", "patchSystem",
+    params=("system",))
+
+
 def document() -> dict:
     """The document, with the catalogue's figures as they are now."""
-    return {**DOCUMENT, "components": {**DOCUMENT["components"], "schemas": _schemas()}}
+    return {**DOCUMENT, "components": {
+        **DOCUMENT["components"], "schemas": {**_schemas(), **SILENCE_SCHEMAS},
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
 
 
 DOCUMENT = {

@@ -16,6 +16,7 @@ import errno
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -508,45 +509,144 @@ class NagiosCommand(click.Command):
 
 
 @command("check", cls=NagiosCommand)
-@click.argument("name")
-@click.option(
-    "--warn",
-    type=click.IntRange(0, 100),
-    default=80,
-    show_default=True,
-    help="WARNING when the score is below this.",
-)
-@click.option(
-    "--crit",
-    type=click.IntRange(0, 100),
-    default=50,
-    show_default=True,
-    help="CRITICAL when the score is below this.",
-)
-def check(settings: Settings, name: str, warn: int, crit: int) -> None:
-    """A Nagios-style monitoring check of a system.
+@click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
+@click.option("-w", "--warn", default=nagios.DEFAULT_WARN, show_default=True, metavar="RANGE",
+              help="WARNING when the score is outside this Nagios range (80: is below 80).")
+@click.option("-c", "--crit", default=nagios.DEFAULT_CRIT, show_default=True, metavar="RANGE",
+              help="CRITICAL when the score is outside this Nagios range.")
+@click.option("-t", "deadline", type=click.FloatRange(min=0, min_open=True), default=30,
+              show_default=True, metavar="SECONDS",
+              help="Give up (UNKNOWN) when the whole check takes longer.")
+def check(settings: Settings, names: tuple[str, ...], warn: str, crit: str,
+          deadline: float) -> None:
+    """A Nagios plugin: the health of one or more systems.
 
-    One status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    One status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the
+    worst of the systems). Thresholds are Nagios ranges: -w 80: warns below 80, -c 50: is
+    critical below 50, -w 60:90 warns outside 60..90.
 
-    Status failing or silent is CRITICAL whatever the score; degraded, or a score below --warn,
-    is WARNING; a score below --crit is CRITICAL; status unknown, an unknown system or an
+    Status failing or silent is CRITICAL whatever the score; degraded is WARNING; a score
+    outside -w is WARNING, outside -c CRITICAL; status unknown, an unknown system or an
     unreachable API is UNKNOWN.
 
     \b
     Example:
-      $ radar check acme-ci --warn 80 --crit 50
-      RADAR OK - acme-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+      $ radar check acme-ci -w 80: -c 50:
+      RADAR OK - acme-ci score 97 (healthy) | coverage=1.0;;;0;1 ... score=97;80:;50:;0;100
+      $ radar check acme-ci flaky-ci -t 10
     """
-    if crit > warn:
-        result = nagios.unknown(f"bad option: --crit {crit} is above --warn {warn}")
+    try:
+        nagios.validate(warn, crit)
+    except ValueError as exc:
+        result = nagios.unknown(f"bad option: {exc}")
     else:
-        try:
-            result = nagios.evaluate(settings.client().system(name, **settings.window_args()),
-                                     warn, crit)  # fmt: skip
-        except ApiError as exc:
-            result = nagios.unknown(str(exc))
+        started = time.monotonic()
+        systems = []
+        for name in names:
+            left = deadline - (time.monotonic() - started)
+            if left <= 0:
+                systems.append((name, None, f"no answer within -t {deadline:g}s"))
+                continue
+            client = Client(settings.api_url,
+                            timeout=min(settings.timeout or DEFAULT_TIMEOUT, left))
+            try:
+                systems.append((name, client.system(name, **settings.window_args()), None))
+            except ApiError as exc:
+                systems.append((name, None, str(exc)))
+        if len(systems) == 1 and systems[0][2] is not None:
+            result = nagios.unknown(systems[0][2])
+        else:
+            result = nagios.check(systems, warn, crit)
     emit(settings, views.check_view(result, settings.output))
     raise click.exceptions.Exit(int(result.state))
+
+
+@cli.group("silence", context_settings=CONTEXT)
+def silence() -> None:
+    """Maintenance windows: while a system is silenced, no alert of it opens.
+
+    Adding and ending need a token in $RADAR_API_TOKEN (radar-db-manage token create).
+
+    \b
+    Examples:
+      radar silence add acme-ci --for 2h --comment "storage upgrade"
+      radar silence add --all --until 2026-12-02T06:00Z --comment "Gerrit upgrade"
+      radar silence list
+      radar silence end 3
+    """
+
+
+WINDOW_OPTIONS = ("window", "since", "until", "project")
+
+
+def _silence_command(name: str) -> Callable[[AnyFunction], click.Command]:
+    def decorate(function: AnyFunction) -> click.Command:
+        @click.pass_context
+        def callback(ctx: click.Context, /, **options: Any) -> Any:
+            for unused in WINDOW_OPTIONS:
+                options.setdefault(unused, None)
+            settings = _settings(ctx, options)
+            return function(settings, **options)
+
+        callback.__doc__ = function.__doc__
+        callback.__name__ = function.__name__
+        wrapped: Any = _common_options(False)(callback)
+        own = getattr(function, "__click_params__", [])
+        # Not windowed: --until is the silence's end here.
+        common = [p for p in wrapped.__click_params__ if p.name not in WINDOW_OPTIONS]
+        wrapped.__click_params__ = common + own
+        return silence.command(name, context_settings=CONTEXT)(wrapped)
+
+    return decorate
+
+
+@_silence_command("add")
+@click.argument("system", required=False)
+@click.option("--all", "every", is_flag=True, help="Silence every system (no SYSTEM).")
+@click.option("--until", "ends", callback=_check_time, metavar="TIME",
+              help="End, ISO 8601 UTC.")
+@click.option("--for", "duration", metavar="DURATION", help="Length instead: 30m, 2h, 1d.")
+@click.option("--comment", required=True, help="Why (shown with the silence).")
+def silence_add(settings: Settings, system: str | None, every: bool, ends: str | None,
+                duration: str | None, comment: str) -> None:
+    """Silence SYSTEM (or --all) until --until or for --for.
+
+    \b
+    Example:
+      radar silence add acme-ci --for 2h --comment "storage upgrade"
+    """
+    if bool(system) == every:
+        raise click.UsageError("give SYSTEM or --all")
+    if bool(ends) == bool(duration):
+        raise click.UsageError("give --until or --for")
+    doc = settings.client().add_silence(system, comment=comment, until=ends, duration=duration)
+    emit(settings, views.silences_view({"silences": [doc]}, settings.output, settings.look()))
+
+
+@_silence_command("list")
+@click.option("--ended", is_flag=True, help="Ended silences too.")
+def silence_list(settings: Settings, ended: bool) -> None:
+    """The silences that have not ended.
+
+    \b
+    Example:
+      radar silence list --ended --format csv
+    """
+    doc = settings.client().silences(ended=ended)
+    emit(settings, views.silences_view(doc, settings.output, settings.look()))
+
+
+@_silence_command("end")
+@click.argument("silence_id", type=click.IntRange(min=1), metavar="ID")
+def silence_end(settings: Settings, silence_id: int) -> None:
+    """End silence ID now.
+
+    \b
+    Example:
+      radar silence end 3
+    """
+    doc = settings.client().end_silence(silence_id)
+    emit(settings, views.silences_view({"silences": [doc]}, settings.output, settings.look()))
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

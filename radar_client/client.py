@@ -25,6 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import requests
 
 ENV_URL = "RADAR_API_URL"
+ENV_TOKEN = "RADAR_API_TOKEN"
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 10.0
 
@@ -107,8 +108,11 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT,
         page_size: int | None = None,
         session: requests.Session | None = None,
+        token: str | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
+        # For writes: the token, else $RADAR_API_TOKEN (never printed, never in a URL).
+        self.token = token or os.environ.get(ENV_TOKEN) or None
         self.timeout = timeout
         self.page_size = page_size
         self.session = session or requests.Session()
@@ -226,6 +230,49 @@ class Client:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = self.session.get(url, params=query, timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise ApiError(
+                f"the Radar API at {self.base_url} did not answer within {self.timeout:g}s",
+                url=url,
+            ) from exc
+        except requests.RequestException as exc:
+            raise ApiError(
+                f"cannot reach the Radar API at {self.base_url}: {_reason(exc)}", url=url
+            ) from exc
+        return _decode(response)
+
+    # -- writes (need a token) --------------------------------------------------------------
+
+    def silences(self, *, ended: bool = False) -> Document:
+        """``GET /v1/silences``: ``{"silences": [...]}`` (with ``ended``: the ended ones too)."""
+        return self.get("/v1/silences", {"ended": "true" if ended else None})
+
+    def add_silence(self, system: str | None, *, comment: str, until: TimeArg = None,
+                    duration: str | None = None, since: TimeArg = None) -> Document:
+        """``POST /v1/silences``: silence ``system`` (None: every system) until ``until`` or
+        for ``duration`` (30m, 2h, 1d)."""
+        body = {"system": None if system is None else str(system), "comment": comment,
+                "ends_at": iso(until), "duration": duration, "starts_at": iso(since)}
+        return self.send("POST", "/v1/silences", {k: v for k, v in body.items() if v is not None})
+
+    def end_silence(self, silence_id: int) -> Document:
+        """``DELETE /v1/silences/{id}``: end it now."""
+        return self.send("DELETE", f"/v1/silences/{int(silence_id)}")
+
+    def set_contacts(self, system: str | int, **contacts: str | None) -> Document:
+        """``PATCH /v1/systems/{id}``: set name, email, info_url or recheck_keyword."""
+        return self.send("PATCH", _system_path(system), {"contacts": contacts})
+
+    def send(self, method: str, path: str, body: dict | None = None) -> Document:
+        """A write with ``Authorization: Bearer``; errors are ApiError as for reads."""
+        if not self.token:
+            raise ApiError(f"writes need a token: set ${ENV_TOKEN} (radar-db-manage token "
+                           "create makes one)")
+        url = self.url(path)
+        try:
+            response = self.session.request(
+                method, url, json=body, timeout=self.timeout,
+                headers={"Authorization": f"Bearer {self.token}"})
         except requests.Timeout as exc:
             raise ApiError(
                 f"the Radar API at {self.base_url} did not answer within {self.timeout:g}s",

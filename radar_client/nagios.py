@@ -1,13 +1,16 @@
-"""`radar check`: a monitoring check following the Nagios plugin conventions.
+"""`radar check`: a Nagios plugin built on the ``nagiosplugin`` library.
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Output: one status line with performance
-data after a ``|``, e.g.::
+data after a ``|``; the thresholds are Nagios ranges (``-w 80: -c 50:``: WARNING below 80,
+CRITICAL below 50), e.g.::
 
-    RADAR OK - acme-ci score 97 (healthy) | score=97;80;50;0;100 coverage=1.0 ...
+    RADAR OK - acme-ci score 97 (healthy) | coverage=1.0;;;0;1 ... score=97;80:;50:;0;100
 
-Rules, first match: the API unreachable or the system unknown to it, or the status ``unknown``:
-UNKNOWN; status ``failing`` or ``silent``, or score < crit: CRITICAL; status ``degraded`` or
-score < warn: WARNING; otherwise OK.
+Each system is judged by its status and its score, the worse of the two: status ``failing`` or
+``silent`` is CRITICAL, ``degraded`` WARNING, ``unknown`` (or a system the API does not know,
+or an API that does not answer) UNKNOWN; a score outside the ``-w`` range is WARNING, outside
+``-c`` CRITICAL. Several systems in one call give the worst state; with more than one, the
+performance labels start with the system's username (``acme-ci_score``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+import nagiosplugin
+
 PREFIX = "RADAR"
+COMPONENTS = ("coverage", "timeliness", "success_rate", "stability")  # the API's health keys
+DEFAULT_WARN = "80:"
+DEFAULT_CRIT = "50:"
 
 
 class State(IntEnum):
@@ -38,71 +46,115 @@ class CheckResult:
         return f"{text} | {self.perfdata}" if self.perfdata else text
 
 
-def evaluate(system: dict[str, Any], warn: int, crit: int) -> CheckResult:
-    """The check result of one system document from ``GET /v1/systems/{id}``."""
-    health = system.get("health") or {}
-    score = health.get("score")
-    status = health.get("status") or "unknown"
-    name = system.get("username") or system.get("name") or str(system.get("id"))
-    state, why = classify(status, score, warn, crit)
-    summary = f"{name} score {_score_text(score)} ({status})"
-    reasons = [r for r in system.get("reasons") or [] if r]
-    if state is not State.OK:
-        details = reasons if status != "healthy" and reasons else ([why] if why else [])
-        if details:
-            summary += ": " + "; ".join(details)
-    return CheckResult(state, summary, perfdata(system, warn, crit))
+STATUS_STATES = {"failing": nagiosplugin.Critical, "silent": nagiosplugin.Critical,
+                 "degraded": nagiosplugin.Warn, "healthy": nagiosplugin.Ok}
 
 
-def classify(status: str, score: float | None, warn: int, crit: int) -> tuple[State, str]:
-    """The state for a status and score, and a short reason when a threshold decided it."""
-    if status == "unknown" or status not in ("healthy", "degraded", "failing", "silent"):
-        return State.UNKNOWN, f"status {status}"
-    if status in ("failing", "silent"):
-        return State.CRITICAL, f"status {status}"
-    if score is not None and score < crit:
-        return State.CRITICAL, f"score {_score_text(score)} < {crit}"
-    if status == "degraded":
-        return State.WARNING, f"status {status}"
-    if score is not None and score < warn:
-        return State.WARNING, f"score {_score_text(score)} < {warn}"
-    return State.OK, ""
+class StatusContext(nagiosplugin.Context):
+    """A system's status (or the error that kept it from us) as a Nagios state."""
+
+    def evaluate(self, metric, resource):
+        state = STATUS_STATES.get(metric.value, nagiosplugin.Unknown)
+        return self.result_cls(state, f"status {metric.value}", metric)
+
+    def performance(self, metric, resource):
+        return None  # a word, not a number
 
 
-def perfdata(system: dict[str, Any], warn: int, crit: int) -> str:
-    """Nagios performance data: ``label=value[UOM];warn;crit;min;max``, ``U`` when unknown."""
-    health = system.get("health") or {}
-    stats = system.get("stats") or {}
-    items = [
-        f"score={_num(health.get('score'))};{warn};{crit};0;100",
-        f"coverage={_num(health.get('coverage'))}",
-        f"timeliness={_num(health.get('timeliness'))}",
-        f"success_rate={_num(health.get('success_rate'))}",
-        f"stability={_num(health.get('stability'))}",
-        f"latency_p50={_seconds(stats.get('latency_p50_s'))}",
-        f"reports={_num(stats.get('reports'))}",
-    ]
-    return " ".join(items)
+class System(nagiosplugin.Resource):
+    """One system document of ``GET /v1/systems/{id}``, or the error that came instead."""
+
+    def __init__(self, key: str, doc: dict | None, error: str | None, prefix: str):
+        self.key, self.doc, self.error, self.prefix = key, doc or {}, error, prefix
+
+    @property
+    def name(self) -> str:
+        return PREFIX
+
+    @property
+    def label(self) -> str:
+        return self.doc.get("username") or self.doc.get("name") or self.key
+
+    def probe(self):
+        if self.error is not None:
+            yield nagiosplugin.Metric(f"{self.prefix}status", "error", context="status")
+            return
+        health = self.doc.get("health") or {}
+        stats = self.doc.get("stats") or {}
+        yield nagiosplugin.Metric(f"{self.prefix}status", health.get("status") or "unknown",
+                                  context="status")
+        if health.get("score") is not None:
+            yield nagiosplugin.Metric(f"{self.prefix}score", health["score"], min=0, max=100,
+                                      context="score")
+        for name in COMPONENTS:
+            if health.get(name) is not None:
+                yield nagiosplugin.Metric(f"{self.prefix}{name}", round(health[name], 4),
+                                          min=0, max=1, context="figure")
+        if stats.get("latency_p50_s") is not None:
+            yield nagiosplugin.Metric(f"{self.prefix}latency_p50", round(stats["latency_p50_s"]),
+                                      uom="s", min=0, context="figure")
+        if stats.get("reports") is not None:
+            yield nagiosplugin.Metric(f"{self.prefix}reports", stats["reports"], min=0,
+                                      context="figure")
+
+
+def check(systems: list[tuple[str, dict | None, str | None]], warn: str = DEFAULT_WARN,
+          crit: str = DEFAULT_CRIT) -> CheckResult:
+    """The result for ``systems``: (name asked for, its document or None, the error or None).
+
+    Raises ValueError for a threshold that is not a Nagios range.
+    """
+    validate(warn, crit)
+    several = len(systems) > 1
+    resources = [System(key, doc, error, f"{(doc or {}).get('username') or key}_"
+                        if several else "") for key, doc, error in systems]
+    plugin = nagiosplugin.Check(
+        *resources,
+        StatusContext("status"),
+        nagiosplugin.ScalarContext("score", warning=warn, critical=crit),
+        nagiosplugin.ScalarContext("figure"),
+    )
+    plugin()
+    state = State(plugin.exitcode)
+    summary = "; ".join(_summary(resource, plugin.results, warn, crit) for resource in resources)
+    return CheckResult(state, summary, " ".join(plugin.perfdata))
+
+
+def validate(warn: str, crit: str) -> None:
+    """ValueError, naming the option, unless both are Nagios ranges."""
+    for option, value in (("-w", warn), ("-c", crit)):
+        try:
+            nagiosplugin.Range(value)
+        except ValueError as exc:
+            raise ValueError(f"{option} {value!r} is not a Nagios range ({exc})") from None
+
+
+def _summary(resource: System, results, warn: str, crit: str) -> str:
+    if resource.error is not None:
+        return f"{resource.label}: {resource.error}"
+    health = resource.doc.get("health") or {}
+    score, status = health.get("score"), health.get("status") or "unknown"
+    text = f"{resource.label} score {_score_text(score)} ({status})"
+    own = [r for r in results if r.resource is resource]
+    worst = max((r.state for r in own), default=nagiosplugin.Ok)
+    if worst == nagiosplugin.Ok:
+        return text
+    reasons = [r for r in resource.doc.get("reasons") or [] if r]
+    if status != "healthy" and reasons:
+        return f"{text}: " + "; ".join(reasons)
+    score_result = next((r for r in own if r.metric.context == "score"), None)
+    if score_result is not None and score_result.state != nagiosplugin.Ok:
+        bound = crit if score_result.state == nagiosplugin.Critical else warn
+        return f"{text}: score {_score_text(score)} outside {bound}"
+    return f"{text}: status {status}"
 
 
 def unknown(message: str) -> CheckResult:
     return CheckResult(State.UNKNOWN, message)
 
 
-def _score_text(score: float | None) -> str:
+def _score_text(score: Any) -> str:
     return "n/a" if score is None else str(int(round(score)))
-
-
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "U"
-    if isinstance(value, float):
-        return repr(round(value, 4))
-    return str(value)
-
-
-def _seconds(value: float | None) -> str:
-    return "U" if value is None else f"{int(round(value))}s"
 
 
 def _clean(text: str) -> str:

@@ -688,6 +688,34 @@ def projects_view(doc: Doc, fmt: str, look: Look) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# radar silence
+
+SILENCE_FIELDS = ("id", "username", "starts_at", "ends_at", "active", "author", "comment")
+
+
+def silences_table(doc: Doc, look: Look) -> str:
+    silences = doc.get("silences") or []
+    if not silences:
+        return "no silences"
+    rows = []
+    for item in silences:
+        values = {**item, "username": item.get("username") or "(every system)",
+                  "active": "yes" if item.get("active") else "no"}
+        rows.append([str(values.get(key) if values.get(key) is not None else MISSING)
+                     for key in SILENCE_FIELDS])
+    return look.table([f.upper() for f in SILENCE_FIELDS], rows, align="lllllll")
+
+
+def silences_view(doc: Doc, fmt: str, look: Look) -> str:
+    return render(
+        fmt,
+        doc,
+        lambda: silences_table(doc, look),
+        lambda: _csv_records(doc.get("silences") or [], SILENCE_FIELDS),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # radar status
 
 POLL_FIELDS = (

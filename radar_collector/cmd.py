@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from radar_collector.gerrit import GerritClient
 from radar_collector.poller import Poller, PollSettings, utcnow
 from radar_core import config, migration
+from radar_core.alerts.deliver import Notifier
 from radar_core.db import make_engine
 
 LOG = logging.getLogger("radar_collector")
@@ -70,7 +71,10 @@ def build_poller(conf) -> Poller:
         overlap=timedelta(seconds=conf.collector.poll_overlap),
         lock_timeout=timedelta(seconds=conf.collector.lock_timeout),
     )
-    return Poller(engine, client, settings, health=config.engine_settings(conf))
+    alerts = config.alert_settings(conf)
+    poller = Poller(engine, client, settings, health=config.engine_settings(conf), alerts=alerts)
+    poller.notifier = Notifier(engine, alerts, poller.name)
+    return poller
 
 
 def load_config(config_files):
@@ -116,15 +120,19 @@ def main(ctx, config_files, once, verbose):
     poller = build_poller(conf)
     if once:
         problem = failure_line(poller.poll_all())
+        # One round of deliveries after the poll; what fails is retried by the next run.
+        poller.notifier.run_once(budget=conf.alerts.timeout)
         if problem:
             fail(problem)
         sys.exit(0)
     stop = Stop()
     stop.install()
+    poller.notifier.start()
     LOG.info("polling %s every %ss", conf.gerrit.url, conf.collector.poll_interval)
     while not stop.event.is_set():
         poller.poll_all()  # each poll logs its outcome
         stop.event.wait(conf.collector.poll_interval)
+    poller.notifier.stop()
     LOG.info("stopped")
 
 
@@ -169,5 +177,6 @@ def backfill(since: datetime, until: datetime | None, config_files):
                 bar.set_postfix(reports=reports, failures=failed)
                 bar.update(1)
     poller.evaluate()  # the status of every hour the backfill filled in, once
+    poller.notifier.run_once(budget=conf.alerts.timeout)  # what is open now, told once
     click.echo(f"backfill done: {reports} reports stored, {failed} failed days")
     sys.exit(1 if failed else 0)

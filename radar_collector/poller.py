@@ -20,6 +20,7 @@ from radar_collector.gerrit import GerritClient, GerritError
 from radar_collector.gerrit_time import format_gerrit_time, parse_gerrit_time
 from radar_collector.store import ChangeStore, CIRegistry, StoreCounts
 from radar_core import models
+from radar_core.alerts.channels import AlertSettings
 from radar_core.db import transaction
 from radar_core.engine import refresh, status
 from radar_core.engine.settings import EngineSettings
@@ -65,6 +66,8 @@ class Poller:
         settings: PollSettings,
         name=None,
         health: EngineSettings | None = None,
+        alerts: AlertSettings | None = None,
+        notifier=None,
     ):
         self.engine = engine
         self.client = client
@@ -72,6 +75,9 @@ class Poller:
         self.name = name or collector_name()
         # What the health engine's figures are built with ([health] options).
         self.health = health or EngineSettings(reference_account=settings.reference_account)
+        self.alerts = alerts or AlertSettings()
+        # Sends the notifications the engine queued, outside the poll (woken after each run).
+        self.notifier = notifier
 
     def queries(self) -> list[str]:
         """One Gerrit query (and one watermark) per configured project, or one for all."""
@@ -89,10 +95,13 @@ class Poller:
         """Run the health engine: the status of every hour new data touched, and of now. A
         failure is logged; it never fails the polls that were stored."""
         try:
-            return status.evaluate(self.engine, self.health, utcnow(), self.name)
+            return status.evaluate(self.engine, self.health, utcnow(), self.name, self.alerts)
         except SQLAlchemyError as exc:
             LOG.error("the health engine failed: %s", _one_line(exc))
             return []
+        finally:
+            if self.notifier is not None:
+                self.notifier.wake()
 
     def backfill_days(self, since: datetime, until: datetime | None = None):
         """The (start, before) of each day a backfill from ``since`` polls, oldest first; the

@@ -87,6 +87,8 @@ FIGURES_LIST: tuple[Figure, ...] = (
            "lower"),
 )
 FIGURES = {figure.name: figure for figure in FIGURES_LIST}
+# The score's components: the health figures that are ratios.
+COMPONENTS = tuple(f.name for f in FIGURES_LIST if f.group == "health" and f.kind == "ratio")
 
 # Worst first: the order of severity (radar_core.stats.SEVERITY is this order).
 STATUSES: tuple[Status, ...] = (

@@ -245,12 +245,59 @@ api_opts = [
     ),
 ]
 
+alerts_opts = [
+    cfg.ListOpt(
+        "statuses",
+        default=["failing", "silent"],
+        help="Statuses that open an alert when a system enters one of them; it resolves when "
+        "the system becomes healthy or degraded, or is silenced.",
+    ),
+    cfg.MultiStrOpt(
+        "channels",
+        default=[],
+        secret=True,
+        help="One notification channel per line: a name, then an Apprise URL (json://, "
+        "slack://, mmost://, msteams://, matrix://, mailto://, pagerduty://, ...) or "
+        "alertmanager://host:port (alertmanagers:// for HTTPS), then optional filters "
+        "systems=A,B projects=P,Q statuses=failing (usernames, project names, statuses). "
+        "Example: ops json://hooks.example.org/radar statuses=failing. The URLs may hold "
+        "secrets: Radar logs and shows the channel's name only.",
+    ),
+    cfg.StrOpt(
+        "dashboard_url",
+        help="Public URL of Radar's dashboard, for example https://radar.example.org; "
+        "notifications link to the system's page there.",
+    ),
+    cfg.FloatOpt(
+        "timeout",
+        default=10.0,
+        min=0.1,
+        help="Seconds a channel has to accept one notification before the attempt counts as "
+        "failed. Deliveries run beside the polls, never inside them.",
+    ),
+    cfg.IntOpt(
+        "retries",
+        default=8,
+        min=0,
+        help="How many times a failed delivery is tried again before it is given up "
+        "(and logged as failed).",
+    ),
+    cfg.FloatOpt(
+        "backoff",
+        default=30.0,
+        min=0,
+        help="Seconds before the first retry of a failed delivery; each retry waits twice as "
+        "long as the one before, up to an hour.",
+    ),
+]
+
 GROUPS = {
     "database": database_opts,
     "gerrit": gerrit_opts,
     "collector": collector_opts,
     "health": health_opts,
     "api": api_opts,
+    "alerts": alerts_opts,
 }
 
 for _group, _opts in GROUPS.items():
@@ -293,6 +340,21 @@ def engine_settings(conf=CONF):
     )
 
 
+def alert_settings(conf=CONF):
+    """The [alerts] options as the alerts module takes them (channels parsed)."""
+    from radar_core.alerts.channels import AlertSettings, parse_channels
+
+    alerts = conf.alerts
+    return AlertSettings(
+        statuses=tuple(alerts.statuses),
+        channels=tuple(parse_channels(alerts.channels)),
+        dashboard_url=alerts.dashboard_url,
+        timeout=alerts.timeout,
+        retries=alerts.retries,
+        backoff=alerts.backoff,
+    )
+
+
 class ConfigError(Exception):
     """A configuration that cannot be used; the message is one line naming what is wrong."""
 
@@ -326,7 +388,22 @@ def load(paths, conf=CONF):
                 getattr(conf[group], opt.dest)
             except (cfg.Error, ValueError) as exc:
                 raise ConfigError(_bad_value(paths, group, opt, exc)) from None
+    _check_alerts(conf)
     return conf
+
+
+def _check_alerts(conf) -> None:
+    from radar_core.alerts.channels import ChannelError, parse_channels
+    from radar_core.catalogue import STATUS_NAMES
+
+    unknown = [s for s in conf.alerts.statuses if s not in STATUS_NAMES]
+    if unknown:
+        raise ConfigError(f"[alerts] statuses: unknown status {unknown[0]!r} (one of "
+                          + ", ".join(STATUS_NAMES) + ")")
+    try:
+        parse_channels(conf.alerts.channels)
+    except ChannelError as exc:
+        raise ConfigError(f"[alerts] channels: {exc}") from None
 
 
 def _bad_value(paths, group: str, opt, exc: Exception) -> str:

@@ -11,3 +11,7 @@ class InvalidParameter(ValueError):
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached."""
+
+
+class Unauthorized(Exception):
+    """A write without a valid token (missing, unknown or revoked); the API answers 401."""

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -436,6 +437,11 @@ class EngineState(Base):
     evaluated_until: Mapped[datetime | None] = mapped_column(DateTime)
     locked_by: Mapped[str | None] = mapped_column(String(255))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Run times of the engine's evaluations, for /metrics.
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_run_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class StatusHour(Base):
@@ -494,3 +500,88 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(32))
     system_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payload: Mapped[str] = mapped_column(Text)  # JSON object
+
+
+class Alert(Base):
+    """An alert episode: opened when a system's status entered one of [alerts] statuses, resolved
+    when it left them (or the system was silenced).
+
+    ``open_key`` holds the system id while the episode is open and NULL once it is resolved: its
+    unique index lets one episode at most be open per system, whichever collector opens it.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_system_id_opened_at", "system_id", "opened_at"),
+                      MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[int] = mapped_column(Integer)
+    open_key: Mapped[int | None] = mapped_column(Integer, unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # the status that opened it
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(16))  # the status, or "silence"
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of sentences when it opened
+    components: Mapped[str] = mapped_column(Text)  # JSON: coverage, timeliness, ... then
+
+    deliveries: Mapped[list["AlertDelivery"]] = relationship(back_populates="alert")
+
+
+class AlertDelivery(Base):
+    """One notification of one alert ("opened" or "resolved") to one channel.
+
+    The unique (alert, channel, kind) is the once-only promise; a sender claims a due row by
+    moving ``claimed_until`` forward in one UPDATE, so two collectors never send it both.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", "kind"),
+        Index("ix_alert_deliveries_state_due_at", "state", "due_at"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Integer, ForeignKey("alerts.id"))
+    channel: Mapped[str] = mapped_column(String(64))  # the channel's name (never its URL)
+    kind: Mapped[str] = mapped_column(String(16))  # opened / resolved
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending/sent/failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(512))
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class Silence(Base):
+    """A maintenance window: no alert opens for the system (every system when NULL) from
+    ``starts_at`` until ``ends_at``."""
+
+    __tablename__ = "silences"
+    __table_args__ = (Index("ix_silences_ends_at", "ends_at"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[int | None] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    comment: Mapped[str] = mapped_column(String(1024))
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token for writes, stored as the SHA-256 of the token (never the token)."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

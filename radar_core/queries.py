@@ -10,12 +10,15 @@ project is its change's project. ``system_ids`` restricts to those systems; ``pr
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.engine import Connection, Row
 
 from radar_core.models import (
+    Alert,
+    AlertDelivery,
     Change,
     CISystem,
+    EngineState,
     Event,
     JobResult,
     Patchset,
@@ -337,3 +340,57 @@ def events_after(conn, after_id: int, limit: int = 100) -> list[Row]:
 
 def last_event_id(conn) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(Event.id), 0))))
+
+
+# --- counters for /metrics ---------------------------------------------------------------------
+
+POLL_DURATION_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
+
+
+def _seconds_between(conn, start, end):
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.timestampdiff(text("MICROSECOND"), start, end) / 1e6
+
+
+def poll_counters(conn) -> dict:
+    """Every poll logged, summed: polls per outcome, requests, errors, rate limited, reports
+    and rechecks stored, and the finished polls' durations as histogram buckets."""
+    p = PollLog
+    by_outcome = dict(conn.execute(select(p.outcome, func.count()).group_by(p.outcome)).all())
+    sums = conn.execute(select(
+        func.coalesce(func.sum(p.requests), 0), func.coalesce(func.sum(p.errors), 0),
+        func.coalesce(func.sum(p.rate_limited), 0), func.coalesce(func.sum(p.reports_stored), 0),
+        func.coalesce(func.sum(p.rechecks_stored), 0))).one()
+    seconds = _seconds_between(conn, p.started_at, p.finished_at)
+    finished = p.finished_at.is_not(None)
+    columns = [func.count(), func.coalesce(func.sum(seconds), 0)] + [
+        func.coalesce(func.sum(case((seconds <= bound, 1), else_=0)), 0)
+        for bound in POLL_DURATION_BUCKETS]
+    count, total, *buckets = conn.execute(select(*columns).where(finished)).one()
+    return {
+        "polls": {k: int(v) for k, v in by_outcome.items()},
+        "requests": int(sums[0]), "errors": int(sums[1]), "rate_limited": int(sums[2]),
+        "reports_stored": int(sums[3]), "rechecks_stored": int(sums[4]),
+        "duration": {"count": int(count), "sum": float(total),
+                     "buckets": list(zip(POLL_DURATION_BUCKETS, map(int, buckets),
+                                         strict=True))},
+    }
+
+
+def engine_runs(conn):
+    return conn.execute(select(EngineState.runs, EngineState.run_seconds,
+                               EngineState.last_run_at, EngineState.last_run_seconds)).first()
+
+
+def delivery_counts(conn) -> dict[str, int]:
+    rows = conn.execute(select(AlertDelivery.state, func.count()).group_by(AlertDelivery.state))
+    return {state: int(n) for state, n in rows}
+
+
+def latest_deliveries(conn, limit: int) -> list[Row]:
+    d = AlertDelivery
+    stmt = (select(d.id, d.alert_id, Alert.system_id, d.channel, d.kind, d.state, d.attempts,
+                   d.due_at, d.sent_at, d.last_error)
+            .join(Alert, Alert.id == d.alert_id).order_by(d.id.desc()).limit(limit))
+    return list(conn.execute(stmt))

@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from radar_core import catalogue, documents, queries, stats
+from radar_core import catalogue, documents, models, queries, stats, tokens
+from radar_core.alerts import episodes, silences
+from radar_core.db import transaction
 from radar_core.engine import status
 from radar_core.engine.read import Reader, SystemKey
 from radar_core.engine.settings import EngineSettings
-from radar_core.errors import DatabaseUnavailable, InvalidParameter, NotFound
+from radar_core.errors import DatabaseUnavailable, InvalidParameter, NotFound, Unauthorized
 
 BUCKETS = {"day": timedelta(days=1), "week": timedelta(days=7)}
 POLLS_SHOWN = 20
@@ -244,6 +246,12 @@ class Radar:
             states = queries.poll_states(conn)
             polls = queries.latest_polls(conn, POLLS_SHOWN)
             totals = queries.totals(conn)
+            alerts = {
+                "open": len(episodes.open_alerts(conn)),
+                "deliveries": queries.delivery_counts(conn),
+                "latest_deliveries": [d._asdict() for d in
+                                      queries.latest_deliveries(conn, POLLS_SHOWN)],
+            }
         last_success = max((s.last_success_at for s in states if s.last_success_at), default=None)
         if last_success is None:
             last_success = next((p.finished_at for p in polls if p.outcome == "ok"), None)
@@ -257,7 +265,85 @@ class Radar:
             "polls": [p._asdict() for p in polls],
         }
         return {"poll_interval": poll_interval, "now": now, "collector": collector,
-                "totals": totals}
+                "totals": totals, "alerts": alerts}
+
+    def metrics(self) -> dict:
+        """What /metrics adds to the figures: counters of every poll logged, the engine's run
+        times, which systems are silenced and which have an open alert."""
+        now = self._clock()
+        with self._connect() as conn:
+            counters = queries.poll_counters(conn)
+            runs = queries.engine_runs(conn)
+            everything, silenced = episodes.silenced(conn, now)
+            open_alerts = episodes.open_alerts(conn)
+            deliveries = queries.delivery_counts(conn)
+        return {"polls": counters, "engine": runs._asdict() if runs else None,
+                "silence_all": everything, "silenced": silenced, "open_alerts": open_alerts,
+                "deliveries": deliveries}
+
+    # -- writes (each needs a token: authenticate first) -------------------------------------
+    def authenticate(self, authorization: str | None) -> str:
+        """The token's name for an ``Authorization: Bearer`` header; Unauthorized otherwise."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("this request needs a token: Authorization: Bearer <token>")
+        with transaction(self.engine) as session:
+            name = tokens.verify(session, token.strip(), self._clock())
+        if name is None:
+            raise Unauthorized("the token is unknown or revoked")
+        return name
+
+    def silences(self, include_ended: bool = False) -> dict:
+        with self._connect() as conn:
+            rows = silences.listing(conn, self._clock(), include_ended)
+            names = {s.id: s for s in queries.systems_by_ids(
+                conn, {r.system_id for r in rows if r.system_id is not None})}
+        return {"silences": [self._silence(r, names) for r in rows]}
+
+    def create_silence(self, system: str | None, starts_at, ends_at, comment: str,
+                       author: str) -> dict:
+        now = self._clock()
+        with transaction(self.engine) as session:
+            row = self._system(session.connection(), system) if system else None
+            try:
+                silence = silences.create(session, row.id if row else None, starts_at or now,
+                                          ends_at, comment, author, now)
+            except silences.SilenceError as exc:
+                raise InvalidParameter(str(exc)) from None
+            return self._silence(silence, {row.id: row} if row else {})
+
+    def end_silence(self, silence_id: int) -> dict:
+        with transaction(self.engine) as session:
+            silence = silences.end(session, silence_id, self._clock())
+            if silence is None:
+                raise NotFound(f"no silence {silence_id}")
+            names = {}
+            if silence.system_id is not None:
+                names = {s.id: s for s in queries.systems_by_ids(session.connection(),
+                                                                 {silence.system_id})}
+            return self._silence(silence, names)
+
+    def update_contacts(self, key: str, changes: dict) -> None:
+        """Set the operator contacts given in ``changes`` (name, email, info_url,
+        recheck_keyword; None clears one)."""
+        columns = {"name": "contact_name", "email": "contact_email", "info_url": "info_url",
+                   "recheck_keyword": "recheck_keyword"}
+        with transaction(self.engine) as session:
+            row = self._system(session.connection(), key)
+            system = session.get(models.CISystem, row.id)
+            for name, value in changes.items():
+                if value is not None and len(value) > (1024 if name == "info_url" else 255):
+                    raise InvalidParameter(f"contacts.{name}: too long")
+                setattr(system, columns[name], value or None)
+
+    def _silence(self, row, systems) -> dict:
+        system = systems.get(row.system_id)
+        now = self._clock()
+        return {"id": row.id, "system_id": row.system_id,
+                "username": system.username if system else None,
+                "starts_at": row.starts_at, "ends_at": row.ends_at, "comment": row.comment,
+                "author": row.author, "created_at": row.created_at,
+                "active": row.starts_at <= now < row.ends_at}
 
     def project_exists(self, name: str) -> bool:
         with self._connect() as conn:

@@ -39,7 +39,7 @@ class RootController:
         radar = pecan.request.radar
         systems = radar.systems(utils.validate_window(METRICS_WINDOW))
         status = radar.status(pecan.request.api.poll_interval)
-        body = metrics.render(systems, status)
+        body = metrics.render(systems, status, radar.metrics())
         return webob.Response(body=body, content_type=CONTENT_TYPE_LATEST, charset=None)
 
     @pecan.expose()

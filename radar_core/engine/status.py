@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
 from radar_core import models, reasons, stats
+from radar_core.alerts import episodes
+from radar_core.alerts.channels import AlertSettings
+from radar_core.catalogue import COMPONENTS
 from radar_core.db import transaction
 from radar_core.engine.read import Reader, SystemKey
 from radar_core.engine.refresh import STATE_ID
@@ -66,29 +70,36 @@ def acquire(engine, name: str, now: datetime, hold: timedelta) -> bool:
         return taken.rowcount == 1
 
 
-def release(engine, name: str) -> None:
+def release(engine, name: str, now: datetime | None = None, seconds: float | None = None):
+    """Give the lock back; with ``seconds``, count the run that took them (for /metrics)."""
     table = models.EngineState
+    values = {"locked_by": None, "locked_until": None}
+    if seconds is not None:
+        values |= {"runs": table.runs + 1, "run_seconds": table.run_seconds + seconds,
+                   "last_run_at": now, "last_run_seconds": seconds}
     with transaction(engine) as session:
         session.execute(
-            update(table).where(table.id == STATE_ID, table.locked_by == name)
-            .values(locked_by=None, locked_until=None)
+            update(table).where(table.id == STATE_ID, table.locked_by == name).values(**values)
         )
 
 
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-def evaluate(engine, settings: EngineSettings, now: datetime, name: str) -> list[Change]:
+def evaluate(engine, settings: EngineSettings, now: datetime, name: str,
+             alerts: AlertSettings | None = None) -> list[Change]:
     """Evaluate the hours left to evaluate and the present; returns the live changes (the ones
-    that became events). Does nothing when another run holds the lock."""
+    that became events). Alerts open and resolve with the present (``alerts`` None: the
+    defaults, no channel). Does nothing when another run holds the lock."""
     if not acquire(engine, name, now, timedelta(minutes=30)):
         LOG.info("the health engine runs elsewhere; skipped")
         return []
+    started = time.monotonic()
     try:
         _evaluate_hours(engine, settings, now, name)
-        return _evaluate_now(engine, settings, now)
+        return _evaluate_now(engine, settings, now, alerts or AlertSettings())
     finally:
-        release(engine, name)
+        release(engine, name, now, time.monotonic() - started)
 
 
 def _evaluate_hours(engine, settings, now, name) -> None:
@@ -190,7 +201,7 @@ def reasons_of(reader: Reader, system_id: int, figures, window) -> list[str]:
     return reasons.reasons(figures, window.until, reader.cfg, waiting)
 
 
-def _evaluate_now(engine, settings, now) -> list[Change]:
+def _evaluate_now(engine, settings, now, alerts: AlertSettings) -> list[Change]:
     """The present: a status that differs from the current one is a live change (an event)."""
     changes = []
     with transaction(engine) as session:
@@ -216,6 +227,19 @@ def _evaluate_now(engine, settings, now) -> list[Change]:
                                         "reasons": change.reasons}),
                 ))
             row.status, row.score, row.evaluated_at = f.status, f.score, now
+        session.flush()
+        told = {c.system_id: c.reasons for c in changes}
+
+        def reasons_for(system_id):
+            if system_id not in told:
+                told[system_id] = _change(reader, settings, system_id, now, None,
+                                          figures[system_id]).reasons
+            return told[system_id]
+
+        episodes.reconcile(session, alerts, now, {
+            key.id: (key.username, figures[key.id].status, figures[key.id].score,
+                     {name: getattr(figures[key.id], name) for name in COMPONENTS})
+            for key in keys}, reasons_for)
     return changes
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 
+import click
 import pytest
 
 from radar_client import Client
@@ -250,18 +251,26 @@ def test_check_exit_codes(run_cli, canned_api, name, code, state):
 
 
 def test_check_thresholds(run_cli, canned_api):
-    result = run_cli("check", "healthy-ci", "--warn", "98", "--crit", "90", "--api-url",
+    result = run_cli("check", "healthy-ci", "-w", "98:", "-c", "90:", "--api-url",
                      canned_api.url)  # fmt: skip
     assert result.exit_code == 1
-    assert "| score=97;98;90;0;100 " in result.stdout
-    result = run_cli("check", "healthy-ci", "--warn", "99", "--crit", "98", "--api-url",
+    assert " score=97;98:;90:;0;100" in result.stdout
+    result = run_cli("check", "healthy-ci", "--warn", "99:", "--crit", "98:", "--api-url",
                      canned_api.url)  # fmt: skip
     assert result.exit_code == 2
 
 
+def test_check_several_systems(run_cli, canned_api):
+    result = run_cli("check", "healthy-ci", "flaky-ci", "-t", "5", "--api-url", canned_api.url)
+    assert result.exit_code == 1
+    assert "'flaky-ci_score'=72;80:;50:;0;100" in result.stdout
+    result = run_cli("check", "healthy-ci", "no-such-ci", "--api-url", canned_api.url)
+    assert result.exit_code == 3 and "healthy-ci score 97" in result.stdout
+
+
 @pytest.mark.parametrize(
     "args",
-    [["--warn", "abc"], ["--crit", "101"], ["--warn", "50", "--crit", "80"], ["--window", "x"],
+    [["--warn", "abc"], ["-c", "10:5"], ["-t", "0"], ["--window", "x"],
      ["--window", "7d", "--since", "2026-11-01"]],
 )  # fmt: skip
 def test_check_bad_options_are_unknown(run_cli, canned_api, args):
@@ -292,6 +301,13 @@ def test_help_on_every_command_has_an_example(run_cli, name):
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"radar {name}" in result.stdout
+    group = cli.commands[name]
+    if isinstance(group, click.Group):  # radar silence: its commands are not windowed
+        for sub in group.commands:
+            text = run_cli(name, sub, "--help").stdout
+            assert "Example" in text and f"radar {name} {sub}" in text
+            assert "--api-url" in text and "--format" in text and "--window" not in text
+        return
     for option in ("--api-url", "--format", "--window", "--since", "--until", "--project"):
         assert option in result.stdout
 

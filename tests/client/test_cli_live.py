@@ -300,7 +300,8 @@ def test_check_exit_codes(radar, live, status):
     assert line.startswith(f"RADAR {state} - {name} score ")
     assert line.count("\n") == 1
     score = api["health"]["score"]
-    assert f"| score={'U' if score is None else score};80;50;0;100 " in line
+    if score is not None:
+        assert f" score={score};80:;50:;0;100" in line
 
 
 def test_check_unknown_system_and_unreachable_api(radar, live):

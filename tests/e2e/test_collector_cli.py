@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from radar_core import migration
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
 
@@ -44,7 +45,7 @@ def test_db_manage_and_one_poll(tmp_path, simulator):
     # --config-file may stand before the command, as the README writes it.
     upgraded = run(DB_MANAGE, "--config-file", conf, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "database at 0002" in upgraded.stdout
+    assert f"database at {migration.head_revision()}" in upgraded.stdout
     polled = run(COLLECTOR, "--config-file", conf, "--once")
     assert polled.returncode == 0, polled.stderr
     assert "s3cret-pw" not in polled.stderr
@@ -104,3 +105,29 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, simulator):
     assert process.returncode == 0
     assert "SIGTERM received" in log + rest and "stopped" in log + rest
     assert "Traceback" not in log + rest
+
+
+def test_alerts_from_the_command_and_no_secret_in_any_log(tmp_path, simulator):
+    """--once opens the alerts and delivers them; -v logs name channels, never their URLs,
+    and neither the Gerrit password nor an API token appears in any output."""
+    from tests.receivers import HttpReceiver
+
+    with HttpReceiver() as hooks:
+        channels = (f"channels = hooks json://127.0.0.1:{hooks.port}/hook-s3cr3t-path\n"
+                    f"channels = chat mmost://127.0.0.1:{hooks.port}/mm-t0ken-s3cr3t\n")
+        conf = write_config(tmp_path, simulator.url,
+                            extra=f"[alerts]\ndashboard_url = http://radar.example.org\n{channels}")
+        run(DB_MANAGE, "upgrade", "head", "--config-file", conf)
+        token = run(DB_MANAGE, "token", "create", "--name", "ops", "--config-file", conf)
+        assert token.returncode == 0, token.stderr
+        polled = run(COLLECTOR, "--config-file", conf, "--once", "-v")
+        assert polled.returncode == 0, polled.stderr
+        again = run(COLLECTOR, "--config-file", conf, "--once", "-v")  # a re-run: nothing new
+    assert "sent to hooks" in polled.stderr and "sent to chat" in polled.stderr
+    opened = hooks.bodies("/hook-s3cr3t-path")
+    assert opened and all(body["type"] == "failure" for body in opened)
+    assert len(hooks.bodies("/hooks/mm-t0ken-s3cr3t")) == len(opened)
+    assert "sent to" not in again.stderr
+    logs = polled.stderr + polled.stdout + again.stderr + again.stdout + token.stderr
+    for secret in ("s3cret-pw", "hook-s3cr3t-path", "mm-t0ken-s3cr3t", token.stdout.strip()):
+        assert secret not in logs

@@ -9,6 +9,7 @@ from radar_api.controllers.v1.changes import ChangesController
 from radar_api.controllers.v1.events import EventsController
 from radar_api.controllers.v1.figures import FiguresController
 from radar_api.controllers.v1.projects import ProjectsController
+from radar_api.controllers.v1.silences import SilencesController
 from radar_api.controllers.v1.status import StatusController
 from radar_api.controllers.v1.systems import SystemsController
 
@@ -20,6 +21,7 @@ class V1Controller:
     status = StatusController()
     events = EventsController()
     figures = FiguresController()
+    silences = SilencesController()
 
     @pecan.expose()
     def stream(self):

@@ -107,6 +107,45 @@ class Totals(types.Base):
         return cls(systems=7, changes=120, patchsets=310, reports=2100, rechecks=45)
 
 
+class Delivery(types.Base):
+    """One notification of an alert to a channel (channels are named, never their URLs)."""
+
+    id = int
+    alert_id = int
+    system_id = int
+    channel = wtypes.text
+    kind = wtypes.text
+    """opened or resolved."""
+
+    state = wtypes.text
+    """pending (also while retried), sent, or failed (given up)."""
+
+    attempts = int
+    due_at = types.utc_datetime
+    sent_at = types.utc_datetime
+    last_error = wtypes.text
+
+    @classmethod
+    def sample(cls):
+        return cls(id=9, alert_id=4, system_id=101, channel="ops", kind="opened", state="sent",
+                   attempts=1, due_at=datetime(2026, 11, 23, 9, 56),
+                   sent_at=datetime(2026, 11, 23, 9, 56), last_error=None)
+
+
+class Alerts(types.Base):
+    """Alerts open now and the deliveries of their notifications."""
+
+    open = int
+    deliveries = {wtypes.text: int}
+    """Deliveries per state."""
+
+    latest_deliveries = [Delivery]
+
+    @classmethod
+    def sample(cls):
+        return cls(open=1, deliveries={"sent": 3}, latest_deliveries=[Delivery.sample()])
+
+
 class Status(types.Base):
     """The collector's state and the database's totals."""
 
@@ -116,6 +155,7 @@ class Status(types.Base):
     now = types.utc_datetime
     collector = Collector
     totals = Totals
+    alerts = Alerts
 
     @classmethod
     def sample(cls):
@@ -124,6 +164,7 @@ class Status(types.Base):
             now=datetime(2026, 11, 23, 10),
             collector=Collector.sample(),
             totals=Totals.sample(),
+            alerts=Alerts.sample(),
         )
 
 

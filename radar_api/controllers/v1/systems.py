@@ -5,6 +5,7 @@ Per-system resources live below it (``/v1/systems/{id or username}/jobs``, ``/re
 """
 
 import pecan
+import webob.exc
 from wsme import types as wtypes
 
 from radar_api.controllers.v1 import types, utils
@@ -57,6 +58,13 @@ class Contacts(types.Base):
             info_url="https://wiki.example.org/AcmeCI",
             recheck_keyword="acme-ci",
         )
+
+
+class ContactsPatch(wtypes.Base):
+    """What ``PATCH /v1/systems/{id}`` takes: the contact fields to set (null clears one,
+    an omitted one is kept)."""
+
+    contacts = Contacts
 
 
 class SystemDetail(System):
@@ -177,6 +185,30 @@ class SystemsController(Resource):
         return SystemDetail.from_dict(
             {**radar.system(key, span, project=project), "window": types.window_of(span)}
         )
+
+    @expose(SystemDetail, wtypes.text, body=ContactsPatch)
+    def patch(self, key=None, change=None):
+        """Set a system's operator contacts (needs ``Authorization: Bearer <token>``); answers
+        the system as ``GET`` does.
+
+        Example: ``curl -X PATCH -H 'Authorization: Bearer TOKEN' -H 'Content-Type:
+        application/json' -d '{"contacts": {"email": "ci@example.org"}}'
+        http://radar.example.org/v1/systems/acme-ci``
+        """
+        if key is None:  # PATCH /v1/systems: only one system is patched
+            pecan.response.headers["Allow"] = "GET, HEAD"
+            raise webob.exc.HTTPMethodNotAllowed(allow=("GET", "HEAD"))
+        radar = pecan.request.radar
+        radar.authenticate(pecan.request.headers.get("Authorization"))
+        contacts = change.contacts if change is not None else None
+        if contacts is wtypes.Unset or contacts is None:
+            raise utils.invalid("contacts: give the contact fields to set")
+        fields = {name: getattr(contacts, name) for name in
+                  ("name", "email", "info_url", "recheck_keyword")
+                  if getattr(contacts, name) is not wtypes.Unset}
+        radar.update_contacts(key, fields)
+        span = utils.validate_window(None, None, None)
+        return SystemDetail.from_dict({**radar.system(key, span), "window": types.window_of(span)})
 
     @pecan.expose()
     def _lookup(self, key, *remainder):
