@@ -75,10 +75,11 @@ def settings_from_conf(conf):
 
 def app_from_conf(conf):
     """The app of a parsed radar_core.config CONF: database, health and [api] options."""
+    from radar_core.config import database_options
     from radar_core.db import get_engine
     from radar_core.service import Radar
 
-    engine = get_engine(conf.database.connection, conf.database.pool_recycle)
+    engine = get_engine(conf.database.connection, **database_options(conf))
     radar = Radar(engine, settings_from_conf(conf))
     return make_app(
         radar,

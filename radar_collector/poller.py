@@ -47,6 +47,7 @@ class PollOutcome:
     requests: int = 0
     message: str = ""
     skipped: bool = False
+    cause: str = ""  # of a failure: gerrit, database or internal
 
 
 def utcnow() -> datetime:
@@ -82,7 +83,8 @@ class Poller:
     def poll_all(self) -> list[PollOutcome]:
         """Poll every query, then run the health engine on what they stored."""
         outcomes = [self.poll(query) for query in self.queries()]
-        self.evaluate()
+        if not any(outcome.cause == "database" for outcome in outcomes):
+            self.evaluate()  # (with the database down, the next poll evaluates)
         return outcomes
 
     def evaluate(self) -> list:
@@ -111,12 +113,12 @@ class Poller:
         """Poll ``query`` from its watermark (or from ``since`` for a backfill)."""
         started = utcnow()
         before_counts = self._client_counts()
-        if not self._acquire(query, started):
-            LOG.info("%s is being polled by another collector; skipped", query)
-            return PollOutcome(
-                query, True, StoreCounts(), skipped=True, message="locked by another collector"
-            )
+        acquired = False
         try:
+            # Inside the try: with the database down, taking the lock is what fails first.
+            acquired = self._acquire(query, started)
+            if not acquired:
+                return self._skipped(query, started)
             watermark = self._watermark(query)
             if since is None:
                 since = (
@@ -131,13 +133,17 @@ class Poller:
                 registry.learn(info)
             changes += self._history_of(registry.detected, query, since)
             counts = self._store(query, _unique(changes), registry, started, before_counts)
-        except (GerritError, SQLAlchemyError) as exc:
-            return self._failed(query, started, before_counts, _one_line(exc))
+        except GerritError as exc:
+            return self._failed(query, started, before_counts, _one_line(exc), "gerrit")
+        except SQLAlchemyError as exc:
+            return self._failed(query, started, before_counts, _one_line(exc), "database")
         except Exception as exc:  # a bug must not stop the daemon; the poll just fails
             LOG.exception("unexpected error while polling %s", query)
-            return self._failed(query, started, before_counts, f"internal error: {exc!r}"[:500])
+            message = f"internal error: {exc!r}"[:500]
+            return self._failed(query, started, before_counts, message, "internal")
         finally:
-            self._release(query)
+            if acquired:
+                self._release(query)
         requests = self._client_counts()[0] - before_counts[0]
         LOG.info(
             "poll of %s: %d changes, %d reports, %d rechecks stored (%d requests)",
@@ -160,13 +166,21 @@ class Poller:
             "rate_limited": now[2] - before_counts[2],
         }
 
-    def _failed(self, query, started, before_counts, message) -> PollOutcome:
-        LOG.error("poll of %s failed: %s", query, message)
+    def _failed(self, query, started, before_counts, message, cause) -> PollOutcome:
+        LOG.error("poll of %s failed: %s", query, message)  # the one line of a failed poll
         deltas = self._deltas(before_counts)
-        self._log_failure(query, started, message, deltas)
+        self._log_failure(query, started, "error", message, deltas)
         return PollOutcome(
-            query, False, StoreCounts(), message=message, requests=deltas["requests"]
+            query, False, StoreCounts(), message=message, requests=deltas["requests"], cause=cause
         )
+
+    def _skipped(self, query, started) -> PollOutcome:
+        """Another collector holds the lock: one line, and a 'skipped' row in the poll log."""
+        holder = self._lock_holder(query)
+        message = f"locked by {holder}" if holder else "locked by another collector"
+        LOG.warning("poll of %s skipped: %s", query, message)
+        self._log_failure(query, started, "skipped", message, self._deltas(self._client_counts()))
+        return PollOutcome(query, True, StoreCounts(), skipped=True, message=message)
 
     def _gerrit_query(self, query, since, before, *extra) -> str:
         terms = [] if query == "all" else [query]
@@ -265,7 +279,7 @@ class Poller:
             )
             return store.counts
 
-    def _log_failure(self, query, started, message, deltas):
+    def _log_failure(self, query, started, outcome, message, deltas):
         try:
             with transaction(self.engine) as session:
                 state = session.scalar(
@@ -277,14 +291,14 @@ class Poller:
                         collector=self.name,
                         started_at=started,
                         finished_at=utcnow(),
-                        outcome="error",
+                        outcome=outcome,
                         **deltas,
                         watermark=state.watermark if state else None,
                         message=message[:1024],
                     )
                 )
-        except SQLAlchemyError as exc:
-            LOG.error("could not record the failed poll: %s", _one_line(exc))
+        except SQLAlchemyError as exc:  # the database is down: the poll's line said why
+            LOG.debug("could not record the %s poll: %s", outcome, _one_line(exc))
 
     # -- watermark and lock ----------------------------------------------------------------
     def _watermark(self, query) -> datetime | None:
@@ -322,8 +336,17 @@ class Poller:
                     .where(models.PollState.query == query, models.PollState.locked_by == self.name)
                     .values(locked_by=None, locked_until=None)
                 )
-        except SQLAlchemyError as exc:
-            LOG.error("could not release the lock of %s: %s", query, _one_line(exc))
+        except SQLAlchemyError as exc:  # it expires after lock_timeout
+            LOG.debug("could not release the lock of %s: %s", query, _one_line(exc))
+
+    def _lock_holder(self, query: str) -> str | None:
+        """'NAME until TIME' of the collector holding the lock of ``query``."""
+        with transaction(self.engine) as session:
+            state = session.scalar(select(models.PollState).where(models.PollState.query == query))
+        if state is None or state.locked_by is None:
+            return None
+        until = f" until {state.locked_until:%Y-%m-%d %H:%M:%S}" if state.locked_until else ""
+        return f"{state.locked_by}{until}"
 
 
 def _unique(changes) -> list:

@@ -49,6 +49,29 @@ database_opts = [
         help="Seconds after which a pooled connection is replaced, so that MySQL's wait_timeout "
         "never closes a connection Radar still holds.",
     ),
+    cfg.FloatOpt(
+        "connect_timeout",
+        default=10.0,
+        min=0.1,
+        help="Seconds to wait for a connection to the database (and for a free pooled one) "
+        "before the request fails: the API answers 503, the collector retries its poll.",
+    ),
+    cfg.FloatOpt(
+        "read_timeout",
+        default=15.0,
+        min=0.1,
+        help="Seconds the API waits for the database to answer one statement before it gives "
+        "up and answers 503, so that a hung database cannot hold the API's threads. MySQL and "
+        "MariaDB only; on SQLite it is how long a statement waits for a lock.",
+    ),
+    cfg.FloatOpt(
+        "statement_timeout",
+        default=10.0,
+        min=0,
+        help="Seconds MariaDB lets one statement of the API run before ending it "
+        "(max_statement_time; 0 means no limit; MySQL and SQLite have no such setting). Keep "
+        "it below read_timeout so the server stops the work the API no longer waits for.",
+    ),
 ]
 
 gerrit_opts = [
@@ -127,6 +150,14 @@ collector_opts = [
         min=0,
         help="Seconds subtracted from the watermark of the previous poll, so that changes "
         "updated while it ran are read again. Re-reading is harmless: messages are upserted.",
+    ),
+    cfg.FloatOpt(
+        "database_timeout",
+        default=900.0,
+        min=1,
+        help="The collector's read and statement timeout on the database, in seconds: longer "
+        "than the API's [database] read_timeout, since storing a poll and running the health "
+        "engine (a rebuild after a change of [health] options) take longer than one request.",
     ),
     cfg.IntOpt(
         "lock_timeout",
@@ -279,6 +310,22 @@ def health_config(conf=CONF):
         score_failing_below=health.score_failing_below,
         score_degraded_below=health.score_degraded_below,
     )
+
+
+def database_options(conf=CONF, collector: bool = False) -> dict:
+    """The keyword arguments of radar_core.db.make_engine: the API's timeouts, or the
+    collector's longer ones."""
+    database = conf.database
+    options = {
+        "pool_recycle": database.pool_recycle,
+        "connect_timeout": database.connect_timeout,
+        "read_timeout": database.read_timeout,
+        "statement_timeout": database.statement_timeout or None,
+    }
+    if collector:
+        long = conf.collector.database_timeout
+        options.update(read_timeout=long, statement_timeout=long)
+    return options
 
 
 def engine_settings(conf=CONF):
