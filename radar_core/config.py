@@ -5,6 +5,7 @@ Options are registered on the global ``CONF`` here and nowhere else; ``list_opts
 """
 
 import configparser
+from urllib.parse import urlsplit
 
 import click
 from oslo_config import cfg, types
@@ -238,7 +239,40 @@ health_opts = [
 api_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the API server listens on."),
     cfg.PortOpt("port", default=8080, help="Port the API server listens on."),
-    cfg.IntOpt("threads", default=8, min=1, help="Worker threads of the API server."),
+    cfg.IntOpt(
+        "threads",
+        default=8,
+        min=1,
+        help="Worker threads of the API server: requests answered at once. Connections that "
+        "are still sending their request, or idle between requests, hold no thread.",
+    ),
+    cfg.IntOpt(
+        "connection_limit",
+        default=500,
+        min=1,
+        help="Client connections radar-api keeps open at once; past it, new connections wait "
+        "to be accepted. Keep it below the process's open file limit.",
+    ),
+    cfg.IntOpt(
+        "channel_timeout",
+        default=30,
+        min=1,
+        help="Seconds after which radar-api closes a connection that sent nothing (a client "
+        "that is slow or hangs half-way through its request, or an idle keep-alive).",
+    ),
+    cfg.IntOpt(
+        "max_request_body_size",
+        default=65536,
+        min=0,
+        help="Largest request body radar-api reads, in bytes; larger requests are answered "
+        "413. The API is read-only: requests carry no body.",
+    ),
+    cfg.BoolOpt(
+        "access_log",
+        default=True,
+        help="Log one line per request (client, method, path, status, bytes, milliseconds) on "
+        "the radar_api.access logger at INFO.",
+    ),
     cfg.IntOpt(
         "max_limit",
         default=1000,
@@ -373,7 +407,27 @@ def load(paths, conf=CONF):
                 getattr(conf[group], opt.dest)
             except (cfg.Error, ValueError) as exc:
                 raise ConfigError(_bad_value(paths, group, opt, exc)) from None
+    _check_gerrit_url(paths, conf)
     return conf
+
+
+def _check_gerrit_url(paths, conf) -> None:
+    """Credentials in [gerrit] url would be logged and served in every link: refused."""
+    url = conf.gerrit.url
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        has_credentials = "@" in url
+    if has_credentials:
+        found = _raw_value(paths, "gerrit", "url")
+        where = found[0] if found else "configuration"
+        raise ConfigError(
+            f"{where}: [gerrit] url must not hold credentials (user:password@host); "
+            "set [gerrit] username and password instead"
+        )
 
 
 def _bad_value(paths, group: str, opt, exc: Exception) -> str:
