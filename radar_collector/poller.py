@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -36,7 +37,9 @@ class PollSettings:
     reference_account: str | None = None
     backfill_days: int = 14
     overlap: timedelta = timedelta(minutes=10)
-    lock_timeout: timedelta = timedelta(minutes=30)
+    # A poll's lock lasts this long and is renewed every third of it while the poll runs, so a
+    # collector killed mid-poll blocks the query for at most this long.
+    lock_timeout: timedelta = timedelta(minutes=2)
 
 
 @dataclasses.dataclass
@@ -56,6 +59,33 @@ def utcnow() -> datetime:
 
 def collector_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class LockLost(Exception):
+    """Another collector took the lock of a query while this one polled it (this one could not
+    renew it in time): the poll stores nothing, the other collector's stands."""
+
+
+class LockRenewal:
+    """Renews the lock of ``query`` every third of the lock timeout until stopped."""
+
+    def __init__(self, poller: "Poller", query: str):
+        self.poller, self.query = poller, query
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"lock {query}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+    def _run(self):
+        period = self.poller.settings.lock_timeout.total_seconds() / 3
+        while not self.stopped.wait(period):
+            self.poller._renew(self.query)
 
 
 class Poller:
@@ -119,20 +149,10 @@ class Poller:
             acquired = self._acquire(query, started)
             if not acquired:
                 return self._skipped(query, started)
-            watermark = self._watermark(query)
-            if since is None:
-                since = (
-                    watermark - self.settings.overlap
-                    if watermark
-                    else started - timedelta(days=self.settings.backfill_days)
-                )
-            gerrit_query = self._gerrit_query(query, since, before)
-            registry = self._registry()
-            changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
-            for info in changes:  # who is a CI is decided over the whole poll, not per change
-                registry.learn(info)
-            changes += self._history_of(registry.detected, query, since)
-            counts = self._store(query, _unique(changes), registry, started, before_counts)
+            with LockRenewal(self, query):
+                counts = self._poll_locked(query, started, since, before, before_counts)
+        except LockLost as exc:
+            return self._failed(query, started, before_counts, str(exc), "lock")
         except GerritError as exc:
             return self._failed(query, started, before_counts, _one_line(exc), "gerrit")
         except SQLAlchemyError as exc:
@@ -154,6 +174,23 @@ class Poller:
             requests,
         )
         return PollOutcome(query, True, counts, requests=requests)
+
+    def _poll_locked(self, query, started, since, before, before_counts) -> StoreCounts:
+        """The poll itself, while this collector holds the lock of ``query``."""
+        if since is None:
+            watermark = self._watermark(query)
+            since = (
+                watermark - self.settings.overlap
+                if watermark
+                else started - timedelta(days=self.settings.backfill_days)
+            )
+        gerrit_query = self._gerrit_query(query, since, before)
+        registry = self._registry()
+        changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
+        for info in changes:  # who is a CI is decided over the whole poll, not per change
+            registry.learn(info)
+        changes += self._history_of(registry.detected, query, since)
+        return self._store(query, _unique(changes), registry, started, before_counts)
 
     def _client_counts(self) -> tuple[int, int, int]:
         return self.client.requests_made, self.client.errors, self.client.rate_limited
@@ -255,7 +292,11 @@ class Poller:
                     "reports": store.counts.reports, "rechecks": store.counts.rechecks,
                 })))
             newest = _newest_update(changes)
-            state = session.scalar(select(models.PollState).where(models.PollState.query == query))
+            state = session.scalar(
+                select(models.PollState).where(models.PollState.query == query).with_for_update()
+            )
+            if state.locked_by != self.name:  # stored only by the lock's holder
+                raise LockLost(f"lock of {query} lost to {state.locked_by or 'nobody'}; not stored")
             # Only forward: a backfill of old days must not pull the watermark back.
             if newest and (state.watermark is None or newest > state.watermark):
                 state.watermark = newest
@@ -327,6 +368,18 @@ class Poller:
                 .values(locked_by=self.name, locked_until=now + self.settings.lock_timeout)
             )
             return result.rowcount == 1
+
+    def _renew(self, query: str) -> None:
+        """Extend this collector's lock of ``query`` by lock_timeout from now."""
+        try:
+            with transaction(self.engine) as session:
+                session.execute(
+                    update(models.PollState)
+                    .where(models.PollState.query == query, models.PollState.locked_by == self.name)
+                    .values(locked_until=utcnow() + self.settings.lock_timeout)
+                )
+        except SQLAlchemyError as exc:  # the poll itself will say so, if it matters
+            LOG.debug("could not renew the lock of %s: %s", query, _one_line(exc))
 
     def _release(self, query: str) -> None:
         try:

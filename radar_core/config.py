@@ -162,10 +162,12 @@ collector_opts = [
     ),
     cfg.IntOpt(
         "lock_timeout",
-        default=1800,
-        min=10,
-        help="Seconds after which a poll lock held by a collector that died is taken over by "
-        "another collector sharing the database.",
+        default=120,
+        min=3,
+        help="Seconds a collector's lock on a query lasts. It is renewed every third of this "
+        "while the poll runs, so a poll may take longer; a collector killed mid-poll (kill -9, "
+        "a crash) holds it at most this long before another collector sharing the database "
+        "takes the query over.",
     ),
 ]
 
