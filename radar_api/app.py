@@ -65,7 +65,7 @@ def make_app(
         force_canonical=False,
         debug=False,
     )
-    app = middleware.SecurityHeaders(app)
+    app = middleware.SecurityHeaders(middleware.RejectUndecodableUrls(app))
     return middleware.AccessLog(app) if access_log else app
 
 

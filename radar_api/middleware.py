@@ -4,8 +4,12 @@ They wrap the whole app, so every response has them: API answers, errors, the we
 files and the event stream alike.
 """
 
+import json
 import logging
 import time
+from urllib.parse import unquote_to_bytes
+
+from radar_api import faults
 
 ACCESS_LOG = logging.getLogger("radar_api.access")
 
@@ -46,6 +50,29 @@ class SecurityHeaders:
             return start_response(status, kept + SECURITY_HEADERS, exc_info)
 
         return self.app(environ, start)
+
+
+class RejectUndecodableUrls:
+    """A URL that is not UTF-8 (``/v1/systems/%FF``) is a 400 JSON fault here, before Pecan,
+    which would answer 400 too but log a traceback for every such request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+            unquote_to_bytes(environ.get("QUERY_STRING", "")).decode("utf-8")
+        except UnicodeError:
+            body = json.dumps(faults.Fault(400, "bad request: the URL is not UTF-8").body())
+            data = body.encode()
+            headers = [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Content-Length", str(len(data))),
+            ]
+            start_response("400 Bad Request", headers)
+            return [data]
+        return self.app(environ, start_response)
 
 
 class AccessLog:

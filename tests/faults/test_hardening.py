@@ -74,3 +74,15 @@ def test_slowloris_does_not_block_a_normal_request(hardened_api):
     finally:
         for sock in held:
             sock.close()
+
+
+@pytest.mark.parametrize("url", ["/v1/systems/%FF%FE", "/%FF", "/v1/systems?window=%FF",
+                                 "/v1/changes/%C3", "/v1/systems?%FF=1"])
+def test_a_url_that_is_not_utf8_is_a_quiet_400(url, caplog):
+    app = make_app(None, static_root="/nonexistent")
+    with caplog.at_level(logging.WARNING):
+        response = webob.Request.blank(url).get_response(app)
+    assert response.status_code == 400
+    assert response.json["faultstring"] == "bad request: the URL is not UTF-8"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert not [r for r in caplog.records if r.name != "radar_api.static"]  # no traceback
