@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-EXAMPLES = 25  # per operation: the whole run stays within seconds
+EXAMPLES = 15  # per operation: the whole run stays within seconds
 # What the document can say. (Not positive_data_acceptance: OpenAPI cannot state that window
 # and since exclude each other, or that since comes before until; the API answers those 400.)
 CHECKS = [
