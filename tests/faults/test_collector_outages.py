@@ -19,7 +19,7 @@ INTERVAL = 300
 
 @pytest.fixture
 def simulator():
-    with GerritSimulator(Scenario.generate(seed=11, days=3, changes_per_day=6)) as sim:
+    with GerritSimulator(Scenario.generate(seed=11, days=2, changes_per_day=3)) as sim:
         yield sim
 
 
@@ -54,7 +54,7 @@ def test_the_daemon_survives_the_database_going_away(proxy_db, simulator, caplog
     proxy, url = proxy_db
     engine = make_engine(url, connect_timeout=2, read_timeout=2)
     poller = make_poller(engine, simulator)
-    poller.settings.backfill_days = 4
+    poller.settings.backfill_days = 3
     proxy.down()  # the daemon starts while the database is down: it waits for it
     seen = {}
 
