@@ -50,7 +50,7 @@ class PollOutcome:
     requests: int = 0
     message: str = ""
     skipped: bool = False
-    cause: str = ""  # of a failure: gerrit, database or internal
+    cause: str = ""  # of a failure: gerrit, database, lock or internal
 
 
 def utcnow() -> datetime:

@@ -112,6 +112,10 @@ def test_a_collector_killed_mid_poll(tmp_path, sqlite_engine, simulator, how):
     else:
         [skipped] = poller.poll_all()  # still held: said so
         assert skipped.skipped and f":{process.pid} until " in skipped.message
+        once = subprocess.run(COLLECTOR + ["--config-file", conf, "--once"],
+                              capture_output=True, text=True, timeout=120)
+        [line] = once.stderr.splitlines()  # --once says so too, in one line
+        assert once.returncode == 0 and "poll of all skipped: locked by " in line
         expired = held.locked_until.replace(tzinfo=UTC) + timedelta(seconds=1)
         with time_machine.travel(expired, tick=True):  # lock_timeout later, without waiting
             [outcome] = poller.poll_all()
