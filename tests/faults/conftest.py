@@ -21,3 +21,30 @@ def proxy_db(tmp_path):
     yield proxy, parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     proxy.close()
     drop()
+
+
+@pytest.fixture(scope="module")
+def private_mariadb():
+    """A migrated MariaDB server of the module's own (started; stopped at the end)."""
+    import pathlib
+    import shutil
+    import tempfile
+
+    from tests.conftest import MYSQL_REQUIRED
+    from tests.faults.mariadb import PrivateMariaDB, available
+
+    if not available():
+        if MYSQL_REQUIRED:
+            pytest.fail("mariadbd and mariadb-install-db are required here")
+        pytest.skip("no mariadbd to start")
+    # Not under pytest's own temporary directory: the mysql user cannot enter it.
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="radar-mariadb-"))
+    server = PrivateMariaDB(directory).start()
+    try:
+        engine = make_engine(server.url)
+        migration.upgrade(engine)
+        engine.dispose()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
