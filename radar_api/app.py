@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pecan
 
-from radar_api import hooks, static
+from radar_api import hooks, middleware, static
 from radar_api.controllers.root import RootController
 from radar_api.controllers.v1.stream import StreamLimiter
 
@@ -33,11 +33,13 @@ def make_app(
     gerrit_url=None,
     stream_seconds=60.0,
     max_streams=4,
+    access_log=False,
 ):
     """The WSGI app serving ``radar`` (a radar_core.service.Radar) at /v1 and /metrics.
 
     ``static_root`` is the web client's directory (default: the one built into the package);
-    a warning is logged when it holds no dashboard.
+    a warning is logged when it holds no dashboard. ``access_log`` logs one line per request
+    (radar-api turns it on with [api] access_log).
     """
     settings = ApiSettings(
         poll_interval=poll_interval,
@@ -50,7 +52,7 @@ def make_app(
     files = pathlib.Path(static_root) if static_root else static.DEFAULT_ROOT
     static.check_root(files)
     root = RootController(files)
-    return pecan.make_app(
+    app = pecan.make_app(
         root,
         hooks=[
             hooks.ConfigHook(settings),
@@ -63,6 +65,8 @@ def make_app(
         force_canonical=False,
         debug=False,
     )
+    app = middleware.SecurityHeaders(middleware.RejectUndecodableUrls(app))
+    return middleware.AccessLog(app) if access_log else app
 
 
 def settings_from_conf(conf):
@@ -75,10 +79,11 @@ def settings_from_conf(conf):
 
 def app_from_conf(conf):
     """The app of a parsed radar_core.config CONF: database, health and [api] options."""
+    from radar_core.config import database_options
     from radar_core.db import get_engine
     from radar_core.service import Radar
 
-    engine = get_engine(conf.database.connection, conf.database.pool_recycle)
+    engine = get_engine(conf.database.connection, **database_options(conf))
     radar = Radar(engine, settings_from_conf(conf))
     return make_app(
         radar,
@@ -90,4 +95,5 @@ def app_from_conf(conf):
         gerrit_url=conf.gerrit.url,
         stream_seconds=conf.api.stream_seconds,
         max_streams=conf.api.max_streams,
+        access_log=conf.api.access_log,
     )

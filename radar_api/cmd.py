@@ -11,6 +11,26 @@ from radar_core import config
 PROG = "radar-api"
 
 
+def server_options(conf) -> dict:
+    """waitress's options from [api]: limits that keep slow or many clients from holding it."""
+    api = conf.api
+    return {
+        "threads": api.threads,
+        "connection_limit": api.connection_limit,
+        "channel_timeout": api.channel_timeout,
+        "max_request_body_size": api.max_request_body_size,
+        "asyncore_use_poll": True,  # select() stops at 1024 file descriptors
+        "clear_untrusted_proxy_headers": True,
+        "ident": "radar",
+    }
+
+
+def quiet_waitress() -> None:
+    """waitress warns 'Task queue depth is N' whenever a request waits for a thread, which
+    under load is nearly every request; the access log shows the load instead."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
@@ -28,9 +48,10 @@ def main(config_files, host, port):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     host = host or conf.api.host
     port = conf.api.port if port is None else port
+    quiet_waitress()
     app = app_from_conf(conf)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=conf.api.threads)
+        server = waitress.create_server(app, host=host, port=port, **server_options(conf))
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server there?)"

@@ -37,10 +37,17 @@ class Refused(Exception):
         self.status = status
 
 
+MAX_FAULTSTRING = 300  # a message quoting a 100 kB parameter must not send it back
+
+
 @dataclass(frozen=True)
 class Fault:
     status: int
     faultstring: str
+
+    def __post_init__(self):
+        if len(self.faultstring) > MAX_FAULTSTRING:
+            object.__setattr__(self, "faultstring", self.faultstring[: MAX_FAULTSTRING - 3] + "...")
 
     @property
     def faultcode(self) -> str:

@@ -6,6 +6,7 @@ catalogue (radar_core.catalogue). A test checks this document against the app's 
 validates real responses against these schemas.
 """
 
+from radar_api.controllers.v1 import utils
 from radar_core import catalogue
 from radar_core.service import TREND_FIELDS
 
@@ -162,6 +163,8 @@ SCHEMAS = {
         patchset=_nullable(INT),
         gerrit_url=_nullable(TEXT),
         jobs=_array(_ref("JobRun")),
+        jobs_dropped=COUNT,
+        sanitised=BOOL,
     ),
     "ReportCollection": _obj(
         "A page of a system's reports, newest first.",
@@ -325,20 +328,37 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
     }
 
 
+# What utils validates, said here (a request outside these bounds is a 400).
+_TIME_RANGE = (
+    f"from {utils.EARLIEST:%Y-%m-%d} to before {utils.LATEST:%Y-%m-%d}, "
+    f"at most {utils.MAX_TIME_LENGTH} characters"
+)
+_TIME_PARAM = {**TIME, "maxLength": utils.MAX_TIME_LENGTH}
+_ID = {"type": "integer", "minimum": 0, "maximum": 10**utils.MAX_ID_DIGITS - 1}
+
 PARAMETERS = {
     "window": _query(
         "window",
         "Window length ending at until (or now): <N>h, <N>d or <N>w, at most 366 days. "
-        "Default 7d. Not with since.",
-        {"type": "string", "pattern": r"^\d+[hdw]$", "default": "7d"},
+        "Default 7d. Not with since: window and since exclude each other (400 when both).",
+        {"type": "string", "pattern": r"^\d{1,6}[hdw]$", "default": "7d"},
     ),
-    "since": _query("since", "Start of the window: ISO 8601 date or date-time, UTC.", TIME),
-    "until": _query("until", "End of the window (exclusive): ISO 8601, UTC. Default now.", TIME),
+    "since": _query(
+        "since",
+        f"Start of the window: ISO 8601 date or date-time, UTC, {_TIME_RANGE}; earlier than "
+        "until and at most 366 days before it. Not with window.",
+        _TIME_PARAM,
+    ),
+    "until": _query(
+        "until",
+        f"End of the window (exclusive): ISO 8601, UTC, {_TIME_RANGE}. Default now.",
+        _TIME_PARAM,
+    ),
     "project": _query("project", "Only figures of this Gerrit project (unknown: 404)."),
     "limit": _query(
         "limit", "Page size, from 1 to [api] max_limit.", {"type": "integer", "minimum": 1}
     ),
-    "marker": _query("marker", "id of the last item of the previous page.", INT),
+    "marker": _query("marker", "id of the last item of the previous page.", _ID),
     "sort": _query(
         "sort",
         "Sort key, - for descending; nulls last. severity: worst status first, then the "
@@ -358,14 +378,14 @@ PARAMETERS = {
         "in": "path",
         "required": True,
         "description": "Gerrit account id or username of the CI system.",
-        "schema": TEXT,
+        "schema": {"type": "string", "maxLength": utils.MAX_KEY_LENGTH},
     },
     "number": {
         "name": "number",
         "in": "path",
         "required": True,
         "description": "Gerrit change number.",
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {**_ID, "minimum": 1},
     },
 }
 

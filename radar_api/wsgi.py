@@ -10,9 +10,12 @@ from radar_api.app import app_from_conf
 from radar_core import config
 
 
-def _args():
+def _conf():
     path = os.environ.get("RADAR_CONFIG_FILE")
-    return ["--config-file", path] if path else []
+    try:
+        return config.load([path] if path else [])
+    except config.ConfigError as exc:  # one line in the WSGI server's log, not a traceback
+        raise SystemExit(f"radar_api.wsgi: {exc}") from None
 
 
-application = app_from_conf(config.parse_args(_args()))
+application = app_from_conf(_conf())

@@ -24,8 +24,8 @@ from typing import Any, NoReturn
 
 import click
 
-from radar_client import nagios, views
-from radar_client.client import DEFAULT_TIMEOUT, ApiError, Client
+from radar_client import formatting, nagios, views
+from radar_client.client import DEFAULT_TIMEOUT, ApiError, Client, Document
 from radar_client.formatting import can_encode
 from radar_client.views import Look
 
@@ -38,6 +38,14 @@ EXIT_USAGE = 2
 
 # ---------------------------------------------------------------------------------------------
 # Settings shared by the group and every command
+
+
+class TerminalClient(Client):
+    """The CLI's client: every string of every answer is made printable before any view (table,
+    JSON, CSV, check) sees it, so Gerrit text never drives the terminal."""
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Document:
+        return formatting.printable_document(super().get(path, params))
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class Settings:
         return self.fmt or "table"
 
     def client(self) -> Client:
-        return Client(self.api_url, timeout=self.timeout or DEFAULT_TIMEOUT)
+        return TerminalClient(self.api_url, timeout=self.timeout or DEFAULT_TIMEOUT)
 
     def window_args(self) -> dict[str, str | None]:
         return {
@@ -243,7 +251,7 @@ def _usage_message(exc: click.ClickException) -> str:
 
 def fail(message: str, code: int) -> NoReturn:
     """One line on stderr and exit."""
-    click.echo(f"radar: error: {' '.join(str(message).split())}", err=True)
+    click.echo(f"radar: error: {' '.join(formatting.printable(str(message)).split())}", err=True)
     sys.exit(code)
 
 

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -260,6 +261,30 @@ def render_pairs(pairs: Iterable[tuple[str, Cell]], color: bool = False, indent:
         f"{indent}{label + ':':<{width + 1}} {style(value, color)}".rstrip()
         for label, value in items
     )
+
+
+# What a terminal acts on instead of showing: C0 controls (ESC starts the sequences that clear
+# the screen or set the window title; NUL, BEL), DEL, C1 controls (0x9B is a one-byte CSI) and
+# the bidirectional overrides that reorder what is shown. Tabs and line breaks become spaces:
+# every value is shown on one line.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile("[\t\n\r]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters a terminal would act on (Gerrit text is anyone's)."""
+    return _BREAKS.sub(" ", _CONTROL.sub("", text))
+
+
+def printable_document(value: Any) -> Any:
+    """A decoded API document with every string (keys too) made ``printable``."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [printable_document(item) for item in value]
+    if isinstance(value, dict):
+        return {printable(str(k)): printable_document(v) for k, v in value.items()}
+    return value
 
 
 def csv_value(value: Any) -> str:

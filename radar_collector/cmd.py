@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from radar_collector.gerrit import GerritClient
-from radar_collector.poller import Poller, PollSettings, utcnow
+from radar_collector.gerrit import GerritClient, GerritError
+from radar_collector.poller import Poller, PollSettings, _one_line, utcnow
 from radar_core import config, migration
 from radar_core.alerts.deliver import Notifier
 from radar_core.db import make_engine
@@ -33,6 +33,10 @@ class Stop:
         self.event.set()
 
 
+def _exit_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 PROG = "radar-collector"
 
 
@@ -41,26 +45,39 @@ def fail(message: str, status: int = 1):
     sys.exit(status)
 
 
-def build_poller(conf) -> Poller:
-    if not conf.gerrit.url:
-        fail("[gerrit] url is not set in the configuration", status=2)
-    engine = make_engine(conf.database.connection, conf.database.pool_recycle)
+def database_problem(engine) -> str | None:
+    """None when the database answers with the current schema, else one line saying why not."""
     try:
         current = migration.current_revision(engine)
     except SQLAlchemyError as exc:
-        fail(f"cannot reach the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+        return f"cannot reach the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
     if current != migration.head_revision():
-        fail(
+        return (
             "the database schema is not up to date: run 'radar-db-manage upgrade head' "
             "with the same --config-file"
         )
-    client = GerritClient(
-        conf.gerrit.url,
-        conf.gerrit.username,
-        conf.gerrit.password,
-        timeout=conf.gerrit.timeout,
-        retries=conf.gerrit.retries,
-    )
+    return None
+
+
+def build_poller(conf, check_database: bool = True) -> Poller:
+    """The poller of ``conf``; exits 2 on a configuration error, and 1 when ``check_database``
+    finds the database unreachable or behind (the daemon waits for it instead)."""
+    if not conf.gerrit.url:
+        fail("[gerrit] url is not set in the configuration", status=2)
+    try:
+        client = GerritClient(
+            conf.gerrit.url,
+            conf.gerrit.username,
+            conf.gerrit.password,
+            timeout=conf.gerrit.timeout,
+            retries=conf.gerrit.retries,
+        )
+    except GerritError as exc:
+        fail(f"[gerrit] url: {exc}", status=2)
+    engine = make_engine(conf.database.connection, **config.database_options(conf, collector=True))
+    problem = database_problem(engine) if check_database else None
+    if problem:
+        fail(problem)
     settings = PollSettings(
         projects=list(conf.gerrit.projects),
         page_size=conf.gerrit.page_size,
@@ -88,6 +105,9 @@ def failure_line(outcomes) -> str | None:
     """One line saying which polls failed and why, or None when none did."""
     failed = [outcome for outcome in outcomes if not outcome.ok]
     if not failed:
+        skipped = [outcome for outcome in outcomes if outcome.skipped]
+        for outcome in skipped:  # not a failure, but never silent
+            click.echo(f"{PROG}: poll of {outcome.query} skipped: {outcome.message}", err=True)
         return None
     if len(outcomes) == 1:
         return f"poll of {failed[0].query} failed: {failed[0].message}"
@@ -117,8 +137,10 @@ def main(ctx, config_files, once, verbose):
     if ctx.invoked_subcommand is not None:
         return
     conf = load_config(config_files)
-    poller = build_poller(conf)
+    poller = build_poller(conf, check_database=once)
     if once:
+        # SIGTERM ends the poll through its ``finally``, which releases the lock.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         problem = failure_line(poller.poll_all())
         # One round of deliveries after the poll; what fails is retried by the next run.
         poller.notifier.run_once(budget=conf.alerts.timeout)
@@ -129,11 +151,46 @@ def main(ctx, config_files, once, verbose):
     stop.install()
     poller.notifier.start()
     LOG.info("polling %s every %ss", conf.gerrit.url, conf.collector.poll_interval)
-    while not stop.event.is_set():
-        poller.poll_all()  # each poll logs its outcome
-        stop.event.wait(conf.collector.poll_interval)
+    run_daemon(poller, conf.collector.poll_interval, stop.event)
     poller.notifier.stop()
     LOG.info("stopped")
+
+
+RETRY_FIRST = 5.0  # seconds before the first retry of a failed poll; doubled up to the interval
+
+
+def retry_delay(failures: int, interval: float) -> float:
+    """Seconds to the next poll after ``failures`` failed rounds in a row (0: the interval)."""
+    if failures <= 0:
+        return interval
+    return min(interval, RETRY_FIRST * 2 ** min(failures - 1, 30))
+
+
+def run_daemon(poller: Poller, interval: float, stop: threading.Event, wait=None) -> None:
+    """Poll until ``stop`` is set, through any database or Gerrit outage.
+
+    Each failed round logs one line (the poll's, or why the database is not usable) and the
+    next one comes sooner, backing off up to the poll interval; the first round that works
+    brings the collector back to its pace. ``wait(seconds)`` is ``stop.wait`` unless given.
+    """
+    wait = wait or stop.wait
+    failures = 0
+    ready = False  # the schema is checked until it is found current once
+    while not stop.is_set():
+        try:
+            problem = None if ready else database_problem(poller.engine)
+            if problem:
+                LOG.error("%s; retrying", problem)
+                failed = True
+            else:
+                ready = True
+                outcomes = poller.poll_all()  # each poll logs its outcome in one line
+                failed = any(not outcome.ok for outcome in outcomes)
+        except Exception as exc:  # a bug must not stop the daemon either
+            LOG.error("poll round failed: %s", _one_line(exc))
+            failed = True
+        failures = failures + 1 if failed else 0
+        wait(retry_delay(failures, interval))
 
 
 @main.command()

@@ -22,6 +22,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from radar_collector import sanitise
+
 LOG = logging.getLogger("radar_collector.gerrit")
 
 XSSI_PREFIX = ")]}'"
@@ -206,16 +208,16 @@ class GerritClient:
         return f"{message}: {excerpt}" if excerpt else message
 
     def _parse(self, content: bytes, path: str, expect: type | None):
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Transient(f"Gerrit reply to {path} was not UTF-8") from None
+        # Bytes that are not UTF-8 become lone surrogates, which sanitise.clean replaces: one
+        # bad byte in one comment must not make the whole reply (and every poll) fail.
+        text = content.decode("utf-8", errors="surrogateescape")
         if not text.startswith(XSSI_PREFIX):
             raise _Transient(f"Gerrit reply to {path} lacks the )]}}' prefix{_guess(text)}")
         try:
             data = json.loads(text[len(XSSI_PREFIX) :])
         except ValueError:
             raise _Transient(f"Gerrit reply to {path} was not valid JSON (truncated?)") from None
+        data = sanitise.clean(data)
         if expect is not None and not isinstance(data, expect):
             raise _Transient(
                 f"Gerrit reply to {path} is a JSON {_json_name(type(data))}, "

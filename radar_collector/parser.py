@@ -44,7 +44,7 @@ RESULT_CLASSES: dict[str, str] = {
 }
 
 UNKNOWN = "UNKNOWN"
-MAX_JOBS = 1000  # the jobs table numbers positions with a SMALLINT; real reports hold ~100
+MAX_JOBS = 1000  # jobs kept per report (real reports hold ~100); the rest are only counted
 _MAX_DURATION_S = 2**31 - 1
 
 
@@ -76,6 +76,7 @@ class ParsedReport:
     result_class: str
     pipeline: str | None
     jobs: tuple[JobResult, ...]
+    jobs_dropped: int = 0  # job lines past MAX_JOBS: counted, and in the overall result, not kept
 
 
 # -- public entry points -------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def _parse_jobs(lines: list[str]) -> tuple[list[JobResult], int | None]:
     jobs: list[JobResult] = []
     first = None
     index = 0
-    while index < len(lines) and len(jobs) < MAX_JOBS:
+    while index < len(lines):
         job, used = _parse_job_at(lines, index)
         if job is not None:
             jobs.append(job)
@@ -351,8 +352,6 @@ def _parse_prose(lines: list[str]) -> list[JobResult]:
     jobs: list[JobResult] = []
     for line in lines:
         jobs.extend(_prose_jobs(line.split()))
-        if len(jobs) >= MAX_JOBS:
-            return jobs[:MAX_JOBS]
     return jobs
 
 
@@ -434,9 +433,11 @@ def _parse(text: str) -> ParsedReport:
         return ParsedReport("notice", patchset, None, UNKNOWN, "unknown", pipeline, ())
     if not jobs:
         jobs = _parse_prose(lines)
-    result = _overall(vote, header, jobs)
+    result = _overall(vote, header, jobs)  # over every job, kept or not
+    kept = tuple(jobs[:MAX_JOBS])
+    dropped = len(jobs) - len(kept)
     return ParsedReport(
-        "report", patchset, vote, result, result_class(result), pipeline, tuple(jobs)
+        "report", patchset, vote, result, result_class(result), pipeline, kept, dropped
     )
 
 

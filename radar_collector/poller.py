@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -37,7 +38,9 @@ class PollSettings:
     reference_account: str | None = None
     backfill_days: int = 14
     overlap: timedelta = timedelta(minutes=10)
-    lock_timeout: timedelta = timedelta(minutes=30)
+    # A poll's lock lasts this long and is renewed every third of it while the poll runs, so a
+    # collector killed mid-poll blocks the query for at most this long.
+    lock_timeout: timedelta = timedelta(minutes=2)
 
 
 @dataclasses.dataclass
@@ -48,6 +51,7 @@ class PollOutcome:
     requests: int = 0
     message: str = ""
     skipped: bool = False
+    cause: str = ""  # of a failure: gerrit, database, lock or internal
 
 
 def utcnow() -> datetime:
@@ -56,6 +60,33 @@ def utcnow() -> datetime:
 
 def collector_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class LockLost(Exception):
+    """Another collector took the lock of a query while this one polled it (this one could not
+    renew it in time): the poll stores nothing, the other collector's stands."""
+
+
+class LockRenewal:
+    """Renews the lock of ``query`` every third of the lock timeout until stopped."""
+
+    def __init__(self, poller: "Poller", query: str):
+        self.poller, self.query = poller, query
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"lock {query}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+    def _run(self):
+        period = self.poller.settings.lock_timeout.total_seconds() / 3
+        while not self.stopped.wait(period):
+            self.poller._renew(self.query)
 
 
 class Poller:
@@ -88,7 +119,8 @@ class Poller:
     def poll_all(self) -> list[PollOutcome]:
         """Poll every query, then run the health engine on what they stored."""
         outcomes = [self.poll(query) for query in self.queries()]
-        self.evaluate()
+        if not any(outcome.cause == "database" for outcome in outcomes):
+            self.evaluate()  # (with the database down, the next poll evaluates)
         return outcomes
 
     def evaluate(self) -> list:
@@ -120,33 +152,27 @@ class Poller:
         """Poll ``query`` from its watermark (or from ``since`` for a backfill)."""
         started = utcnow()
         before_counts = self._client_counts()
-        if not self._acquire(query, started):
-            LOG.info("%s is being polled by another collector; skipped", query)
-            return PollOutcome(
-                query, True, StoreCounts(), skipped=True, message="locked by another collector"
-            )
+        acquired = False
         try:
-            watermark = self._watermark(query)
-            if since is None:
-                since = (
-                    watermark - self.settings.overlap
-                    if watermark
-                    else started - timedelta(days=self.settings.backfill_days)
-                )
-            gerrit_query = self._gerrit_query(query, since, before)
-            registry = self._registry()
-            changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
-            for info in changes:  # who is a CI is decided over the whole poll, not per change
-                registry.learn(info)
-            changes += self._history_of(registry.detected, query, since)
-            counts = self._store(query, _unique(changes), registry, started, before_counts)
-        except (GerritError, SQLAlchemyError) as exc:
-            return self._failed(query, started, before_counts, _one_line(exc))
+            # Inside the try: with the database down, taking the lock is what fails first.
+            acquired = self._acquire(query, started)
+            if not acquired:
+                return self._skipped(query, started)
+            with LockRenewal(self, query):
+                counts = self._poll_locked(query, started, since, before, before_counts)
+        except LockLost as exc:
+            return self._failed(query, started, before_counts, str(exc), "lock")
+        except GerritError as exc:
+            return self._failed(query, started, before_counts, _one_line(exc), "gerrit")
+        except SQLAlchemyError as exc:
+            return self._failed(query, started, before_counts, _one_line(exc), "database")
         except Exception as exc:  # a bug must not stop the daemon; the poll just fails
             LOG.exception("unexpected error while polling %s", query)
-            return self._failed(query, started, before_counts, f"internal error: {exc!r}"[:500])
+            message = f"internal error: {exc!r}"[:500]
+            return self._failed(query, started, before_counts, message, "internal")
         finally:
-            self._release(query)
+            if acquired:
+                self._release(query)
         requests = self._client_counts()[0] - before_counts[0]
         LOG.info(
             "poll of %s: %d changes, %d reports, %d rechecks stored (%d requests)",
@@ -157,6 +183,23 @@ class Poller:
             requests,
         )
         return PollOutcome(query, True, counts, requests=requests)
+
+    def _poll_locked(self, query, started, since, before, before_counts) -> StoreCounts:
+        """The poll itself, while this collector holds the lock of ``query``."""
+        if since is None:
+            watermark = self._watermark(query)
+            since = (
+                watermark - self.settings.overlap
+                if watermark
+                else started - timedelta(days=self.settings.backfill_days)
+            )
+        gerrit_query = self._gerrit_query(query, since, before)
+        registry = self._registry()
+        changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
+        for info in changes:  # who is a CI is decided over the whole poll, not per change
+            registry.learn(info)
+        changes += self._history_of(registry.detected, query, since)
+        return self._store(query, _unique(changes), registry, started, before_counts)
 
     def _client_counts(self) -> tuple[int, int, int]:
         return self.client.requests_made, self.client.errors, self.client.rate_limited
@@ -169,13 +212,21 @@ class Poller:
             "rate_limited": now[2] - before_counts[2],
         }
 
-    def _failed(self, query, started, before_counts, message) -> PollOutcome:
-        LOG.error("poll of %s failed: %s", query, message)
+    def _failed(self, query, started, before_counts, message, cause) -> PollOutcome:
+        LOG.error("poll of %s failed: %s", query, message)  # the one line of a failed poll
         deltas = self._deltas(before_counts)
-        self._log_failure(query, started, message, deltas)
+        self._log_failure(query, started, "error", message, deltas)
         return PollOutcome(
-            query, False, StoreCounts(), message=message, requests=deltas["requests"]
+            query, False, StoreCounts(), message=message, requests=deltas["requests"], cause=cause
         )
+
+    def _skipped(self, query, started) -> PollOutcome:
+        """Another collector holds the lock: one line, and a 'skipped' row in the poll log."""
+        holder = self._lock_holder(query)
+        message = f"locked by {holder}" if holder else "locked by another collector"
+        LOG.warning("poll of %s skipped: %s", query, message)
+        self._log_failure(query, started, "skipped", message, self._deltas(self._client_counts()))
+        return PollOutcome(query, True, StoreCounts(), skipped=True, message=message)
 
     def _gerrit_query(self, query, since, before, *extra) -> str:
         terms = [] if query == "all" else [query]
@@ -250,7 +301,11 @@ class Poller:
                     "reports": store.counts.reports, "rechecks": store.counts.rechecks,
                 })))
             newest = _newest_update(changes)
-            state = session.scalar(select(models.PollState).where(models.PollState.query == query))
+            state = session.scalar(
+                select(models.PollState).where(models.PollState.query == query).with_for_update()
+            )
+            if state.locked_by != self.name:  # stored only by the lock's holder
+                raise LockLost(f"lock of {query} lost to {state.locked_by or 'nobody'}; not stored")
             # Only forward: a backfill of old days must not pull the watermark back.
             if newest and (state.watermark is None or newest > state.watermark):
                 state.watermark = newest
@@ -274,7 +329,7 @@ class Poller:
             )
             return store.counts
 
-    def _log_failure(self, query, started, message, deltas):
+    def _log_failure(self, query, started, outcome, message, deltas):
         try:
             with transaction(self.engine) as session:
                 state = session.scalar(
@@ -286,14 +341,14 @@ class Poller:
                         collector=self.name,
                         started_at=started,
                         finished_at=utcnow(),
-                        outcome="error",
+                        outcome=outcome,
                         **deltas,
                         watermark=state.watermark if state else None,
                         message=message[:1024],
                     )
                 )
-        except SQLAlchemyError as exc:
-            LOG.error("could not record the failed poll: %s", _one_line(exc))
+        except SQLAlchemyError as exc:  # the database is down: the poll's line said why
+            LOG.debug("could not record the %s poll: %s", outcome, _one_line(exc))
 
     # -- watermark and lock ----------------------------------------------------------------
     def _watermark(self, query) -> datetime | None:
@@ -323,6 +378,18 @@ class Poller:
             )
             return result.rowcount == 1
 
+    def _renew(self, query: str) -> None:
+        """Extend this collector's lock of ``query`` by lock_timeout from now."""
+        try:
+            with transaction(self.engine) as session:
+                session.execute(
+                    update(models.PollState)
+                    .where(models.PollState.query == query, models.PollState.locked_by == self.name)
+                    .values(locked_until=utcnow() + self.settings.lock_timeout)
+                )
+        except SQLAlchemyError as exc:  # the poll itself will say so, if it matters
+            LOG.debug("could not renew the lock of %s: %s", query, _one_line(exc))
+
     def _release(self, query: str) -> None:
         try:
             with transaction(self.engine) as session:
@@ -331,8 +398,17 @@ class Poller:
                     .where(models.PollState.query == query, models.PollState.locked_by == self.name)
                     .values(locked_by=None, locked_until=None)
                 )
-        except SQLAlchemyError as exc:
-            LOG.error("could not release the lock of %s: %s", query, _one_line(exc))
+        except SQLAlchemyError as exc:  # it expires after lock_timeout
+            LOG.debug("could not release the lock of %s: %s", query, _one_line(exc))
+
+    def _lock_holder(self, query: str) -> str | None:
+        """'NAME until TIME' of the collector holding the lock of ``query``."""
+        with transaction(self.engine) as session:
+            state = session.scalar(select(models.PollState).where(models.PollState.query == query))
+        if state is None or state.locked_by is None:
+            return None
+        until = f" until {state.locked_until:%Y-%m-%d %H:%M:%S}" if state.locked_until else ""
+        return f"{state.locked_by}{until}"
 
 
 def _unique(changes) -> list:

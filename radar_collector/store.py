@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from radar_collector import parser
+from radar_collector import parser, sanitise
 from radar_collector.gerrit_time import parse_gerrit_time
 from radar_core import models
 
@@ -240,6 +240,7 @@ class ChangeStore:
                 tag,
                 text,
                 parsed,
+                sanitised=message.get(sanitise.FLAG) is True,
             )
             seen_reports.add(message_id)
         else:
@@ -265,7 +266,8 @@ class ChangeStore:
             self.counts.rechecks += 1
 
     def _add_report(
-        self, change, project, patchset, number, system, message_id, date, tag, text, parsed
+        self, change, project, patchset, number, system, message_id, date, tag, text, parsed,
+        sanitised=False,
     ):
         report = models.Report(
             change_id=change.id,
@@ -281,6 +283,8 @@ class ChangeStore:
             pipeline=_text(parsed.pipeline, 64),
             tag=_text(tag, 255),
             message=text,
+            sanitised=sanitised,
+            jobs_dropped=parsed.jobs_dropped,
         )
         for position, job in enumerate(parsed.jobs):
             report.jobs.append(

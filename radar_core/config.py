@@ -5,6 +5,7 @@ Options are registered on the global ``CONF`` here and nowhere else; ``list_opts
 """
 
 import configparser
+from urllib.parse import urlsplit
 
 import click
 from oslo_config import cfg, types
@@ -48,6 +49,29 @@ database_opts = [
         min=1,
         help="Seconds after which a pooled connection is replaced, so that MySQL's wait_timeout "
         "never closes a connection Radar still holds.",
+    ),
+    cfg.FloatOpt(
+        "connect_timeout",
+        default=10.0,
+        min=0.1,
+        help="Seconds to wait for a connection to the database (and for a free pooled one) "
+        "before the request fails: the API answers 503, the collector retries its poll.",
+    ),
+    cfg.FloatOpt(
+        "read_timeout",
+        default=15.0,
+        min=0.1,
+        help="Seconds the API waits for the database to answer one statement before it gives "
+        "up and answers 503, so that a hung database cannot hold the API's threads. MySQL and "
+        "MariaDB only; on SQLite it is how long a statement waits for a lock.",
+    ),
+    cfg.FloatOpt(
+        "statement_timeout",
+        default=10.0,
+        min=0,
+        help="Seconds MariaDB lets one statement of the API run before ending it "
+        "(max_statement_time; 0 means no limit; MySQL and SQLite have no such setting). Keep "
+        "it below read_timeout so the server stops the work the API no longer waits for.",
     ),
 ]
 
@@ -128,12 +152,22 @@ collector_opts = [
         help="Seconds subtracted from the watermark of the previous poll, so that changes "
         "updated while it ran are read again. Re-reading is harmless: messages are upserted.",
     ),
+    cfg.FloatOpt(
+        "database_timeout",
+        default=900.0,
+        min=1,
+        help="The collector's read and statement timeout on the database, in seconds: longer "
+        "than the API's [database] read_timeout, since storing a poll and running the health "
+        "engine (a rebuild after a change of [health] options) take longer than one request.",
+    ),
     cfg.IntOpt(
         "lock_timeout",
-        default=1800,
-        min=10,
-        help="Seconds after which a poll lock held by a collector that died is taken over by "
-        "another collector sharing the database.",
+        default=120,
+        min=3,
+        help="Seconds a collector's lock on a query lasts. It is renewed every third of this "
+        "while the poll runs, so a poll may take longer; a collector killed mid-poll (kill -9, "
+        "a crash) holds it at most this long before another collector sharing the database "
+        "takes the query over.",
     ),
 ]
 
@@ -207,7 +241,40 @@ health_opts = [
 api_opts = [
     cfg.HostAddressOpt("host", default="127.0.0.1", help="Address the API server listens on."),
     cfg.PortOpt("port", default=8080, help="Port the API server listens on."),
-    cfg.IntOpt("threads", default=8, min=1, help="Worker threads of the API server."),
+    cfg.IntOpt(
+        "threads",
+        default=8,
+        min=1,
+        help="Worker threads of the API server: requests answered at once. Connections that "
+        "are still sending their request, or idle between requests, hold no thread.",
+    ),
+    cfg.IntOpt(
+        "connection_limit",
+        default=500,
+        min=1,
+        help="Client connections radar-api keeps open at once; past it, new connections wait "
+        "to be accepted. Keep it below the process's open file limit.",
+    ),
+    cfg.IntOpt(
+        "channel_timeout",
+        default=30,
+        min=1,
+        help="Seconds after which radar-api closes a connection that sent nothing (a client "
+        "that is slow or hangs half-way through its request, or an idle keep-alive).",
+    ),
+    cfg.IntOpt(
+        "max_request_body_size",
+        default=65536,
+        min=0,
+        help="Largest request body radar-api reads, in bytes; larger requests are answered "
+        "413. The API is read-only: requests carry no body.",
+    ),
+    cfg.BoolOpt(
+        "access_log",
+        default=True,
+        help="Log one line per request (client, method, path, status, bytes, milliseconds) on "
+        "the radar_api.access logger at INFO.",
+    ),
     cfg.IntOpt(
         "max_limit",
         default=1000,
@@ -328,6 +395,22 @@ def health_config(conf=CONF):
     )
 
 
+def database_options(conf=CONF, collector: bool = False) -> dict:
+    """The keyword arguments of radar_core.db.make_engine: the API's timeouts, or the
+    collector's longer ones."""
+    database = conf.database
+    options = {
+        "pool_recycle": database.pool_recycle,
+        "connect_timeout": database.connect_timeout,
+        "read_timeout": database.read_timeout,
+        "statement_timeout": database.statement_timeout or None,
+    }
+    if collector:
+        long = conf.collector.database_timeout
+        options.update(read_timeout=long, statement_timeout=long)
+    return options
+
+
 def engine_settings(conf=CONF):
     """What the health engine builds its tables and history with."""
     from radar_core.engine.settings import EngineSettings
@@ -388,6 +471,7 @@ def load(paths, conf=CONF):
                 getattr(conf[group], opt.dest)
             except (cfg.Error, ValueError) as exc:
                 raise ConfigError(_bad_value(paths, group, opt, exc)) from None
+    _check_gerrit_url(paths, conf)
     _check_alerts(conf)
     return conf
 
@@ -404,6 +488,25 @@ def _check_alerts(conf) -> None:
         parse_channels(conf.alerts.channels)
     except ChannelError as exc:
         raise ConfigError(f"[alerts] channels: {exc}") from None
+
+
+def _check_gerrit_url(paths, conf) -> None:
+    """Credentials in [gerrit] url would be logged and served in every link: refused."""
+    url = conf.gerrit.url
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        has_credentials = "@" in url
+    if has_credentials:
+        found = _raw_value(paths, "gerrit", "url")
+        where = found[0] if found else "configuration"
+        raise ConfigError(
+            f"{where}: [gerrit] url must not hold credentials (user:password@host); "
+            "set [gerrit] username and password instead"
+        )
 
 
 def _bad_value(paths, group: str, opt, exc: Exception) -> str:

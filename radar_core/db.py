@@ -7,36 +7,81 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-_engines: dict[str, Engine] = {}
+_engines: dict[str, Engine] = {}  # by URL and timeouts
 _lock = threading.Lock()
 
 
-def _tune_sqlite(dbapi_connection, _record):
-    # WAL lets the API read while the collector writes; foreign keys are off by default.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _tune_sqlite(busy_timeout_ms: int):
+    def tune(dbapi_connection, _record):
+        # WAL lets the API read while the collector writes; foreign keys are off by default.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return tune
 
 
-def make_engine(url: str, pool_recycle: int = 3600) -> Engine:
+def _limit_statements(seconds: float):
+    """MariaDB's max_statement_time: the server itself ends a statement that runs too long
+    (MySQL has no equivalent for every statement; there the read timeout bounds the wait)."""
+
+    def limit(dbapi_connection, _record):
+        if "mariadb" not in str(dbapi_connection.get_server_info()).lower():
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET SESSION max_statement_time = {float(seconds):.3f}")
+        cursor.close()
+
+    return limit
+
+
+def make_engine(
+    url: str,
+    pool_recycle: int = 3600,
+    *,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    statement_timeout: float | None = None,
+) -> Engine:
+    """The engine of ``url``. The timeouts (seconds; None: none) bound how long a request can
+    wait for a database that is down or hung: connecting, waiting for a reply, and (MariaDB)
+    how long the server lets one statement run."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _tune_sqlite)
+        busy = read_timeout if read_timeout is not None else 30
+        engine = create_engine(url, connect_args={"timeout": connect_timeout or busy})
+        event.listen(engine, "connect", _tune_sqlite(busy * 1000))
         return engine
-    if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
-        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    return create_engine(parsed, pool_recycle=pool_recycle, pool_pre_ping=True)
+    connect_args = {}
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        if "charset" not in parsed.query:
+            parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+        if connect_timeout is not None:
+            connect_args["connect_timeout"] = max(1, round(connect_timeout))
+        if read_timeout is not None:
+            connect_args["read_timeout"] = connect_args["write_timeout"] = read_timeout
+    engine = create_engine(
+        parsed,
+        pool_recycle=pool_recycle,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        # Waiting for a pooled connection is bounded too.
+        pool_timeout=connect_timeout if connect_timeout is not None else 30,
+    )
+    if statement_timeout and parsed.get_backend_name() in ("mysql", "mariadb"):
+        event.listen(engine, "connect", _limit_statements(statement_timeout))
+    return engine
 
 
-def get_engine(url: str, pool_recycle: int = 3600) -> Engine:
-    """The shared engine of ``url`` (created on first use)."""
+def get_engine(url: str, pool_recycle: int = 3600, **timeouts) -> Engine:
+    """The shared engine of ``url`` and ``timeouts`` (created on first use)."""
+    key = f"{url} {sorted(timeouts.items())}"
     with _lock:
-        if url not in _engines:
-            _engines[url] = make_engine(url, pool_recycle)
-        return _engines[url]
+        if key not in _engines:
+            _engines[key] = make_engine(url, pool_recycle, **timeouts)
+        return _engines[key]
 
 
 def dispose_engines():

@@ -88,6 +88,8 @@ def report(row, jobs: list[dict], links: Links) -> dict:
         "patchset": row.patchset_number,
         "gerrit_url": links.change(row.name, row.number, row.patchset_number),
         "jobs": jobs,
+        "jobs_dropped": row.jobs_dropped,
+        "sanitised": bool(row.sanitised),
     }
 
 

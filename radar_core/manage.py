@@ -16,7 +16,12 @@ def _engine(config_files):
         conf = config.load(config_files)
     except config.ConfigError as exc:
         config.exit_on_error(PROG, exc)
-    return make_engine(conf.database.connection, conf.database.pool_recycle)
+    # Migrations may run long: only connecting is bounded.
+    return make_engine(
+        conf.database.connection,
+        conf.database.pool_recycle,
+        connect_timeout=conf.database.connect_timeout,
+    )
 
 
 def _run(action):

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -153,6 +154,11 @@ class Report(Base):
     pipeline: Mapped[str | None] = mapped_column(String(64))
     tag: Mapped[str | None] = mapped_column(String(255))
     message: Mapped[str] = mapped_column(LongText)
+    # The message held text no column can store (a lone surrogate, bytes that are not UTF-8,
+    # NUL): those characters were replaced by U+FFFD (radar_collector/sanitise.py).
+    sanitised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Job lines beyond the parser's MAX_JOBS: counted in the result, their rows not stored.
+    jobs_dropped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     jobs: Mapped[list["JobResult"]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="JobResult.position"

@@ -183,6 +183,8 @@ def report_page(conn, system_id, since, until, project_id, limit, after=None) ->
             Project.name,
             Change.number,
             Report.patchset_number,
+            Report.sanitised,
+            Report.jobs_dropped,
         )
         .join(Change, Change.id == Report.change_id)
         .join(Project, Project.id == Change.project_id)

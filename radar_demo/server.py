@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -320,7 +321,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, (message + "\n").encode(), "text/plain; charset=UTF-8", headers)
 
     def _send_json(self, obj, prefix: bool = True, fault: str | None = None) -> None:
-        body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        body = _encode(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
         if fault == "truncated":
             body = body[: len(body) // 2]
         if prefix and fault != "no_prefix":
@@ -476,6 +477,17 @@ class _Handler(BaseHTTPRequestHandler):
         except (KeyError, ValueError) as error:
             raise HttpError(400, f"Bad request: {error}") from None
         raise HttpError(404, "Not found")
+
+
+# Poison that tests put in messages: lone surrogates other than U+DC80..U+DCFF stay JSON escapes
+# (valid JSON, text no database stores); U+DC80..U+DCFF are sent as the raw bytes 0x80..0xFF
+# they stand for (Python's surrogateescape), so the reply is not UTF-8, as a broken Gerrit's.
+_ESCAPED_SURROGATES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def _encode(text: str) -> bytes:
+    text = _ESCAPED_SURROGATES.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 def _int_param(params: dict, names: tuple[str, ...], default: int) -> int:

@@ -33,8 +33,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ApiServer:
     """radar-api's WSGI app under waitress in a background thread; stoppable and restartable."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4, **options):
+        """``options`` are more of waitress's (radar_api.cmd.server_options gives radar-api's)."""
         self.app, self.host, self.threads = app, host, threads
+        self.options = {"clear_untrusted_proxy_headers": True, **options}
         self.port = port or free_port(host)
         self._server = None
         self._thread = None
@@ -48,8 +50,7 @@ class ApiServer:
             self.app,
             host=self.host,
             port=self.port,
-            threads=self.threads,
-            clear_untrusted_proxy_headers=True,
+            **{"threads": self.threads, **self.options},
         )
         self._stopping = False
         self._thread = threading.Thread(target=self._serve, name="radar-api", daemon=True)

@@ -408,7 +408,10 @@ def test_system_reports_newest_first_with_paging(client):
         "patchset",
         "gerrit_url",
         "jobs",
+        "jobs_dropped",
+        "sanitised",
     }
+    assert (newest["jobs_dropped"], newest["sanitised"]) == (0, False)
     assert (newest["project"], newest["change"], newest["patchset"]) == (
         "openstack/neutron",
         1002,

@@ -492,6 +492,8 @@ def test_reports_pages_newest_first(engine, world):
         "patchset": 7,
         "gerrit_url": "https://review.example.org/c/openstack/nova/+/1002/7",
         "jobs": [],
+        "jobs_dropped": 0,
+        "sanitised": False,
     }
     assert first["reports"][1]["jobs"] == [
         {

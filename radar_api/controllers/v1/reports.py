@@ -30,6 +30,14 @@ class Report(types.Base):
     """Link to the patchset in Gerrit; null when no Gerrit URL is configured."""
 
     jobs = [types.JobRun]
+    """The jobs, at most 1,000 (the parser's MAX_JOBS)."""
+
+    jobs_dropped = int
+    """Job lines of the message past the first 1,000: counted in the result, not listed."""
+
+    sanitised = bool
+    """True when the message held text no database can store (a lone surrogate, bytes that
+    are not UTF-8, NUL), stored with U+FFFD in its place."""
 
     @classmethod
     def sample(cls):
@@ -45,6 +53,8 @@ class Report(types.Base):
             patchset=3,
             gerrit_url="https://review.example.org/c/openstack/nova/+/912345/3",
             jobs=[types.JobRun.sample()],
+            jobs_dropped=0,
+            sanitised=False,
         )
 
 

@@ -180,6 +180,7 @@ class SystemsController(Resource):
         Example: ``curl http://radar.example.org/v1/systems/acme-ci?window=30d``
         """
         radar = pecan.request.radar
+        key = utils.validate_key(key)
         span = utils.validate_window(window, since, until)
         project = utils.validate_project(radar, project)
         return SystemDetail.from_dict(
@@ -218,4 +219,4 @@ class SystemsController(Resource):
         resource = self._subresources.get(remainder[0])
         if resource is None or any(remainder[1:]):
             pecan.abort(404)
-        return resource(key), []
+        return resource(utils.validate_key(key)), []

@@ -18,6 +18,12 @@ DEFAULT_WINDOW = timedelta(days=7)
 MAX_WINDOW = timedelta(days=366)
 WINDOW_PATTERN = re.compile(r"^(\d{1,6})([hdw])$")
 WINDOW_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+# Times the API accepts: Gerrit is younger than 1970, and a window (with what the engine looks
+# back over) must fit in the calendar and in every database's DATETIME.
+EARLIEST = datetime(1970, 1, 1)
+LATEST = datetime(9000, 1, 1)
+MAX_TIME_LENGTH = 40  # '2026-11-01T10:00:00.000000+00:00' and some room
+MAX_ID_DIGITS = 18  # below 2**63: every database's BIGINT, and never a huge int() to parse
 STATUSES = catalogue.STATUS_NAMES
 SORT_KEYS = catalogue.SORT_KEYS
 
@@ -35,23 +41,29 @@ def utcnow() -> datetime:
 
 
 def parse_time(name: str, value: str) -> datetime:
-    """An ISO 8601 date or date-time; a zone offset is converted to naive UTC."""
+    """An ISO 8601 date or date-time from 1970 to 8999; a zone offset is converted to naive UTC."""
     try:
+        if len(value) > MAX_TIME_LENGTH or not value.isascii():
+            raise ValueError(value)
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         raise invalid(
-            f"{name}: {value!r} is not an ISO 8601 date or date-time "
+            f"{name}: {value[:MAX_TIME_LENGTH]!r} is not an ISO 8601 date or date-time "
             "(e.g. 2026-11-01 or 2026-11-01T10:00:00Z)"
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    if not EARLIEST <= parsed < LATEST:
+        raise invalid(f"{name}: must be from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}")
     return parsed
 
 
 def parse_window_length(value: str) -> timedelta:
     match = WINDOW_PATTERN.match(value.strip())
     if not match:
-        raise invalid(f"window: {value!r} is not a duration like 24h, 7d or 30d (<N>h, d or w)")
+        raise invalid(
+            f"window: {value[:40]!r} is not a duration like 24h, 7d or 30d (<N>h, d or w)"
+        )
     length = int(match.group(1)) * WINDOW_UNITS[match.group(2)]
     if not timedelta(0) < length <= MAX_WINDOW:
         raise invalid(f"window: {value!r} must be longer than 0 and at most 366 days")
@@ -68,6 +80,8 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
     # A window ending now ends at the current whole minute, so that a paged list does not
     # shift from one page to the next.
     end = parse_time("until", until) if until is not None else (now or utcnow()).replace(second=0)
+    if until is not None and end < EARLIEST + MAX_WINDOW:
+        raise invalid(f"until: must be later than {EARLIEST + MAX_WINDOW:%Y-%m-%d}")
     if since is not None:
         start = parse_time("since", since)
         if start >= end:
@@ -82,12 +96,9 @@ def validate_window(window=None, since=None, until=None, now=None) -> stats.Wind
 def validate_limit(limit, default: int, maximum: int) -> int:
     if limit is None:
         return min(default, maximum)
-    try:
-        value = int(limit)
-    except ValueError:
-        value = None
+    value = int(limit) if is_id(limit) else None
     if value is None or not 1 <= value <= maximum:
-        raise invalid(f"limit: must be a whole number from 1 to {maximum}, not {limit!r}")
+        raise invalid(f"limit: must be a whole number from 1 to {maximum}, not {limit[:40]!r}")
     return value
 
 
@@ -95,9 +106,24 @@ def validate_marker(marker) -> int | None:
     """Markers are the ``id`` of the last item of the previous page: integers."""
     if marker is None:
         return None
-    if not (marker.isascii() and marker.isdigit() and len(marker) <= 18):
+    if not is_id(marker):
         raise invalid(f"marker: {marker[:40]!r} is not the id of an item of a previous page")
     return int(marker)
+
+
+def is_id(value: str) -> bool:
+    """ASCII digits only, at most MAX_ID_DIGITS (str.isdigit alone accepts '³¹' and '١٢')."""
+    return value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+
+
+MAX_KEY_LENGTH = 255  # a Gerrit username column's length
+
+
+def validate_key(key: str) -> str:
+    """A system's key: its account id or username, at most MAX_KEY_LENGTH characters."""
+    if len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        raise invalid(f"key: a system id or username of at most {MAX_KEY_LENGTH} characters")
+    return key
 
 
 def validate_sort(sort) -> tuple[str, bool]:
@@ -130,12 +156,12 @@ def validate_bucket(bucket) -> str:
 
 
 def validate_change_number(number) -> int:
-    try:
-        value = int(number)
-    except (TypeError, ValueError):
-        value = 0
+    value = int(number) if isinstance(number, str) and is_id(number) else 0
     if value < 1:
-        raise invalid(f"number: change number must be a positive whole number, not {number!r}")
+        raise invalid(
+            f"number: change number must be a whole number from 1 to {10**MAX_ID_DIGITS - 1}, "
+            f"not {str(number)[:40]!r}"
+        )
     return value
 
 
