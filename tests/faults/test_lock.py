@@ -72,11 +72,13 @@ def test_the_lock_is_renewed_while_a_poll_runs(sqlite_engine, simulator):
 
 
 def write_config(tmp_path, simulator):
+    # A lock that cannot expire while the test runs, however slow the machine: its expiry is
+    # reached by moving the clock.
     path = tmp_path / "radar.conf"
     path.write_text(
         f"[database]\nconnection = sqlite:///{tmp_path / 'radar.sqlite'}\n"
         f"[gerrit]\nurl = {simulator.url}\ntimeout = 30\nretries = 0\npage_size = 7\n"
-        f"[collector]\nci_group = third-party-ci\nbackfill_days = 3\nlock_timeout = 3\n"
+        f"[collector]\nci_group = third-party-ci\nbackfill_days = 3\nlock_timeout = 600\n"
     )
     return str(path)
 
