@@ -177,6 +177,18 @@ SCHEMAS = {
         bucket={"type": "string", "enum": ["day", "week"]},
         points=_array(_ref("TrendPoint")),
     ),
+    "SystemTrend": _obj(
+        "One system's trend, oldest first.",
+        system=_ref("SystemRef"),
+        points=_array(_ref("TrendPoint")),
+    ),
+    "TrendCollection": _obj(
+        "A page of systems (by id), each with its trend.",
+        window=_ref("Window"),
+        bucket={"type": "string", "enum": ["day", "week"]},
+        trends=_array(_ref("SystemTrend")),
+        next=_nullable(TEXT),
+    ),
     "SystemResult": _obj(
         "A system's latest report on a patchset.",
         system_id=INT,
@@ -412,6 +424,14 @@ PATHS = {
     ),
     "/v1/systems/{system}/trend": _get(
         "A system's health per day or week.", "Trend", "system", *WINDOW, "bucket"
+    ),
+    "/v1/trends": _get(
+        "Every system's health per day or week.",
+        "TrendCollection",
+        *WINDOW,
+        "bucket",
+        "limit",
+        "marker",
     ),
     "/v1/systems/{system}/history": _get(
         "A system's status changes.", "History", "system", "since", "until"

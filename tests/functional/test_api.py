@@ -441,6 +441,33 @@ def test_system_trend(client):
     assert weeks["bucket"] == "week" and len(weeks["points"]) == 1
 
 
+def test_trends_of_every_system_equal_each_trend(client):
+    body = get(client, with_window("/v1/trends"))
+    assert set(body) == {"window", "bucket", "trends", "next"}
+    assert body["window"] == WINDOW and body["bucket"] == "day" and body["next"] is None
+    assert [t["system"]["id"] for t in body["trends"]] == [101, 102, 103, 104]
+    for trend in body["trends"]:
+        one = get(client, with_window(f"/v1/systems/{trend['system']['id']}/trend"))
+        assert trend["system"] == one["system"]
+        assert trend["points"] == one["points"]
+    weeks = get(client, with_window("/v1/trends", bucket="week", project="openstack/nova"))
+    nova = get(client, with_window("/v1/systems/102/trend", bucket="week",
+                                   project="openstack/nova"))
+    assert weeks["trends"][1]["points"] == nova["points"]
+
+
+def test_trends_are_paged_by_system_id(client):
+    page = get(client, with_window("/v1/trends", limit=3))
+    assert [t["system"]["id"] for t in page["trends"]] == [101, 102, 103]
+    assert page["next"] == with_window("/v1/trends", limit=3, marker=103)
+    rest = get(client, page["next"])
+    assert [t["system"]["id"] for t in rest["trends"]] == [104] and rest["next"] is None
+    assert "marker" in fault(client, with_window("/v1/trends", marker=999), 400)
+    assert "bucket" in fault(client, with_window("/v1/trends", bucket="month"), 400)
+    assert "limit" in fault(client, "/v1/trends?limit=0", 400)
+    fault(client, "/v1/trends?project=no/such", 404)
+
+
 # --- changes, projects, status -------------------------------------------------------------------
 
 

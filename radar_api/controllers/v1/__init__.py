@@ -11,6 +11,7 @@ from radar_api.controllers.v1.figures import FiguresController
 from radar_api.controllers.v1.projects import ProjectsController
 from radar_api.controllers.v1.status import StatusController
 from radar_api.controllers.v1.systems import SystemsController
+from radar_api.controllers.v1.trends import TrendsController
 
 
 class V1Controller:
@@ -20,6 +21,7 @@ class V1Controller:
     status = StatusController()
     events = EventsController()
     figures = FiguresController()
+    trends = TrendsController()
 
     @pecan.expose()
     def stream(self):

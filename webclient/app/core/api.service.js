@@ -27,6 +27,9 @@
             jobs: jobs,
             reports: reports,
             trend: trend,
+            trends: trends,
+            figures: figures,
+            events: events,
             change: change,
             projects: projects,
             status: status
@@ -61,6 +64,21 @@
 
         function trend(id, params) {
             return get('systems/' + encodeURIComponent(id) + '/trend', params);
+        }
+
+        /** Every system's trend in one answer (all pages), for the sparklines. */
+        function trends(params) {
+            return getAll('trends', params, 'trends');
+        }
+
+        /** The catalogue of figures and the thresholds in force. */
+        function figures() {
+            return get('figures');
+        }
+
+        /** Newest events first; `marker` pages on. */
+        function events(params) {
+            return get('events', params);
         }
 
         function change(number) {

@@ -8,10 +8,10 @@
 
     angular.module('radar.system').controller('SystemController', SystemController);
 
-    SystemController.$inject = ['$scope', '$routeParams', 'radarApi', 'viewState', 'refresher',
-        'loadState', 'chartTheme', 'format', 'HEALTH'];
-    function SystemController($scope, $routeParams, radarApi, viewState, refresher, loadState,
-                              chartTheme, format, HEALTH) {
+    SystemController.$inject = ['$scope', '$q', '$routeParams', 'radarApi', 'viewState', 'refresher',
+        'loadState', 'chartTheme', 'format', 'catalogue'];
+    function SystemController($scope, $q, $routeParams, radarApi, viewState, refresher, loadState,
+                              chartTheme, format, catalogue) {
         var vm = this;
         vm.id = $routeParams.id;
         vm.link = viewState.link;
@@ -21,18 +21,17 @@
             trend: loadState.create(),
             reports: loadState.create()
         };
-        vm.components = [
-            {key: 'coverage', label: 'Coverage', help: 'eligible patchsets it reported on'},
-            {key: 'timeliness', label: 'Timeliness', help: 'reports within the deadline'},
-            {key: 'success_rate', label: 'Success rate', help: 'successes among verdicts'},
-            {key: 'stability', label: 'Stability', help: 'patchsets without a failure-then-success flip'}
-        ];
+        // Labels and help from the server's catalogue (GET /v1/figures).
+        vm.components = ['coverage', 'timeliness', 'success_rate', 'stability'].map(function (key) {
+            return {key: key, label: function () { return catalogue.label(key); },
+                    help: function () { return catalogue.help(key); }};
+        });
+        vm.thresholds = catalogue.thresholds;
         vm.jobs = [];
         vm.reports = [];
         vm.flaky = [];
         vm.loadMore = loadMore;
         vm.loadingMore = false;
-        vm.deadline = HEALTH.reportDeadlineS;
 
         load();
         refresher.watch($scope, load);
@@ -56,7 +55,11 @@
                 vm.jobs = body.jobs.map(withFailureRate);
             });
             vm.states.trend.run(function () {
-                return radarApi.trend(vm.id, viewState.trendParams());
+                // The deadline line needs the thresholds in force.
+                return $q.all([radarApi.trend(vm.id, viewState.trendParams()), catalogue.load()])
+                    .then(function (answers) {
+                        return answers[0];
+                    });
             }, function (body) {
                 vm.trend = body;
                 buildCharts(body.points);
@@ -167,7 +170,7 @@
                 options: chartTheme.options(chartTheme.percentAxis(), format.percent, {points: points})
             };
             // Hours, with the deadline drawn: whether reports come in time is the question.
-            var deadline = HEALTH.reportDeadlineS;
+            var deadline = catalogue.thresholds.report_deadline_s;
             vm.latencyChart = {
                 type: 'bar',
                 data: {labels: labels, datasets: [
