@@ -30,7 +30,10 @@ def main(config_files, host, port):
     port = conf.api.port if port is None else port
     app = app_from_conf(conf)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=conf.api.threads)
+        # channel_request_lookahead: a closed connection is noticed while its request runs,
+        # so an event stream whose browser tab has gone frees its thread at once.
+        server = waitress.create_server(app, host=host, port=port, threads=conf.api.threads,
+                                        channel_request_lookahead=1)
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server there?)"

@@ -33,7 +33,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ApiServer:
     """radar-api's WSGI app under waitress in a background thread; stoppable and restartable."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 8):
         self.app, self.host, self.threads = app, host, threads
         self.port = port or free_port(host)
         self._server = None
@@ -50,6 +50,8 @@ class ApiServer:
             port=self.port,
             threads=self.threads,
             clear_untrusted_proxy_headers=True,
+            # As radar-api: an event stream whose client has gone frees its thread at once.
+            channel_request_lookahead=1,
         )
         self._stopping = False
         self._thread = threading.Thread(target=self._serve, name="radar-api", daemon=True)

@@ -72,3 +72,14 @@ def test_events_page_newest_first(engine, radar):  # noqa: F811
     assert ids[0] in [e["id"] for e in older["events"]]
     assert all(e["at"].endswith("Z") for e in body["events"])
 
+
+
+def test_a_stream_ends_when_its_client_has_gone(engine, radar):  # noqa: F811
+    from radar_api.controllers.v1.stream import StreamLimiter, stream
+
+    limiter = StreamLimiter(1)
+    assert limiter.acquire()
+    add_event(engine, "data", reports=1)
+    body = list(stream(radar, 0, 60, limiter, disconnected=lambda: True))
+    assert body == [b"retry: 3000\n\n"]  # no event, no wait of the 60 seconds
+    assert limiter.acquire()  # the slot is free again
