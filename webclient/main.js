@@ -9,6 +9,7 @@ import './app/core/view-state.service.js';
 import './app/core/connection.service.js';
 import './app/core/api.service.js';
 import './app/core/catalogue.service.js';
+import './app/core/live.service.js';
 import './app/core/refresher.service.js';
 import './app/core/load-state.service.js';
 import './app/core/filters.js';

@@ -23,6 +23,8 @@ class V1Controller:
     figures = FiguresController()
     trends = TrendsController()
 
+    # EventSource asks for text/event-stream; curl and scripts ask for anything.
+    @pecan.expose(content_type="text/event-stream")
     @pecan.expose()
     def stream(self):
         """Server-Sent Events: status changes, new data after polls, alert deliveries.

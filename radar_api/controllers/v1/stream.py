@@ -60,7 +60,9 @@ def stream(radar, start_after: int, seconds: float, limiter: StreamLimiter, cloc
     instead of at the next write)."""
     last, deadline, quiet_since = start_after, clock() + seconds, clock()
     try:
-        yield f"retry: {RETRY_MS}\n\n".encode()
+        # An id with no data: the client's Last-Event-ID starts here, so a reconnection
+        # before the first event resumes from this point instead of from "now" again.
+        yield f"retry: {RETRY_MS}\nid: {start_after}\n\n".encode()
         while clock() < deadline and not disconnected():
             try:
                 events = radar.events_after(last)
