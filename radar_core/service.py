@@ -170,9 +170,10 @@ class Radar:
         project: str | None = None,
         limit: int = 100,
         marker: int | None = None,
+        filters: queries.ReportFilter = queries.NO_FILTER,
     ) -> dict:
-        """The system's reports in the window, newest first, ``limit`` per page after
-        ``marker`` (the id of the previous page's last report)."""
+        """The system's reports in the window (kept by ``filters``), newest first, ``limit``
+        per page after ``marker`` (the id of the previous page's last report)."""
         _check_window(window)
         if limit < 1:
             raise InvalidParameter(f"limit must be at least 1, got {limit}")
@@ -182,13 +183,13 @@ class Radar:
             after = None
             if marker is not None:
                 date = queries.report_date(
-                    conn, marker, row.id, window.since, window.until, project_id
+                    conn, marker, row.id, window.since, window.until, project_id, filters
                 )
                 if date is None:
                     raise InvalidParameter(f"marker {marker} is not a report of this list")
                 after = (date, marker)
             page = queries.report_page(
-                conn, row.id, window.since, window.until, project_id, limit + 1, after
+                conn, row.id, window.since, window.until, project_id, limit + 1, after, filters
             )
             more = len(page) > limit
             page = page[:limit]
@@ -196,6 +197,49 @@ class Radar:
         return {
             "system": documents.identity(row),
             "reports": [documents.report(r, jobs.get(r.id, []), self.links) for r in page],
+            "next_marker": page[-1].id if more else None,
+        }
+
+    def failures(self, key: str, window: stats.Window, project: str | None = None,
+                 top: int = 5) -> dict:
+        """Why the system fails: its reports per result word, its failed job runs per job
+        (with their result words and, for the ``top`` jobs, failures per day), and the
+        reasons jobs gave (the free text after ERROR and similar), most frequent first."""
+        _check_window(window)
+        with self._connect() as conn:
+            project_id = self._project_id(conn, project)
+            row = self._system(conn, key)
+            results = queries.report_results(conn, row.id, window.since, window.until,
+                                             project_id)
+            runs = queries.failed_job_runs(conn, row.id, window.since, window.until, project_id)
+        days = _buckets(window, BUCKETS["day"])
+        return {
+            "system": documents.identity(row),
+            **documents.failures(results, runs, days, top),
+        }
+
+    def missed(self, key: str, window: stats.Window, project: str | None = None,
+               limit: int = 100, marker: int | None = None) -> dict:
+        """The eligible patchsets of the window the system did not report on, newest first,
+        paged by patchset id (``marker``)."""
+        _check_window(window)
+        if limit < 1:
+            raise InvalidParameter(f"limit must be at least 1, got {limit}")
+        with self._connect() as conn:
+            project_id = self._project_id(conn, project)
+            row = self._system(conn, key)
+            reader = self._reader(conn)
+            after = None
+            if marker is not None:
+                after = reader.missed_marker(row.id, window, project_id, marker)
+                if after is None:
+                    raise InvalidParameter(f"marker {marker} is not a patchset of this list")
+            page = reader.missed(row.id, window, project_id, limit + 1, after)
+        more = len(page) > limit
+        page = page[:limit]
+        return {
+            "system": documents.identity(row),
+            "patchsets": [documents.missed_patchset(p, self.links) for p in page],
             "next_marker": page[-1].id if more else None,
         }
 

@@ -400,6 +400,53 @@ class Reader:
                    self._not_short())
         ).scalar())
 
+    # -- missed patchsets ----------------------------------------------------------------------
+    def _missed_query(self, system_id, window, project_id):
+        """Eligible patchsets of the window (the definition's, as counted in coverage) that
+        the system has no report on before the window's end, or None when there is none."""
+        due, inclusive = self._due(window.until)
+        watched = self._ends([system_id], window.until, project_id).watched.get(system_id)
+        if due < window.since or not watched:
+            return None
+        ps, ch, pr, rp = models.Patchset, models.Change, models.Project, models.Report
+        upper = ps.created <= due if inclusive else ps.created < due
+        reported = (
+            select(rp.id)
+            .where(rp.patchset_id == ps.id, rp.system_id == system_id, rp.kind == "report",
+                   rp.date < window.until)
+            .exists()
+        )
+        return (
+            select(ps.id, ps.number, ps.created, ch.number.label("change"), ch.subject,
+                   pr.name.label("project"))
+            .join(ch, ch.id == ps.change_id)
+            .join(pr, pr.id == ps.project_id)
+            .where(ps.project_id.in_(sorted(watched)), ps.created >= window.since, upper,
+                   self._not_short(), ~reported)
+        )
+
+    def missed(self, system_id, window, project_id, limit, after=None) -> list:
+        """Up to ``limit`` missed patchsets, newest first (created, then id), after the
+        ``(created, id)`` of ``after``."""
+        stmt = self._missed_query(system_id, window, project_id)
+        if stmt is None:
+            return []
+        ps = models.Patchset
+        if after is not None:
+            created, patchset_id = after
+            stmt = stmt.where(or_(ps.created < created,
+                                  and_(ps.created == created, ps.id < patchset_id)))
+        stmt = stmt.order_by(ps.created.desc(), ps.id.desc()).limit(limit)
+        return list(self.conn.execute(stmt))
+
+    def missed_marker(self, system_id, window, project_id, patchset_id):
+        """``(created, id)`` of ``patchset_id`` if it is a missed patchset of this list."""
+        stmt = self._missed_query(system_id, window, project_id)
+        if stmt is None:
+            return None
+        row = self.conn.execute(stmt.where(models.Patchset.id == patchset_id)).first()
+        return (row.created, row.id) if row else None
+
     # -- latencies -----------------------------------------------------------------------------
     def _latencies(self, ids, window, ends: _Ends, project_id) -> dict[int, LatencySet]:
         """Per system, the latencies of its reported eligible patchsets."""

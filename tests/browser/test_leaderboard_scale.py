@@ -16,8 +16,13 @@ def test_leaderboard_needs_five_requests_whatever_the_systems(page, site, api):
     systems = api.systems()
     page.goto(site + "/#/systems")
     expect(page.locator(".system-row")).to_have_count(len(systems))
-    # Every sparkline drawn, from one /v1/trends call.
-    expect(page.locator(".col-trend canvas, .col-trend svg")).to_have_count(len(systems))
+    # Every sparkline drawn, from one /v1/trends call, with the API's scores.
+    expect(page.locator("#leaderboard-table")).to_have_attribute("data-trends", "loaded")
+    for trend in api.get("trends", window="7d", bucket="day")["trends"]:
+        scores = [p["score"] for p in trend["points"] if p["score"] is not None]
+        label = f"Daily score, from {scores[0]} to {scores[-1]}" if scores else "No daily scores"
+        expect(page.locator(f'.system-row[data-system-id="{trend["system"]["id"]}"] '
+                            ".col-trend svg")).to_have_attribute("aria-label", label)
     page.wait_for_load_state("networkidle")
     requests = page.watcher.requests
     assert len(requests) <= MAX_REQUESTS, requests

@@ -28,6 +28,9 @@
             reports: reports,
             trend: trend,
             trends: trends,
+            history: history,
+            failures: failures,
+            missed: missed,
             figures: figures,
             events: events,
             change: change,
@@ -64,6 +67,21 @@
 
         function trend(id, params) {
             return get('systems/' + encodeURIComponent(id) + '/trend', params);
+        }
+
+        /** The system's status changes in [since, until), oldest first. */
+        function history(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/history', params);
+        }
+
+        /** Reports per result word, failed runs per job, the reasons jobs gave. */
+        function failures(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/failures', params);
+        }
+
+        /** The eligible patchsets the system did not report on, newest first (one page). */
+        function missed(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/missed', params);
         }
 
         /** Every system's trend in one answer (all pages), for the sparklines. */

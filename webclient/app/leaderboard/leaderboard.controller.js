@@ -222,6 +222,7 @@
                     });
                 });
                 vm.trends = trends;
+                vm.trendsLoaded = true;
             }, angular.noop);
         }
 
