@@ -29,6 +29,10 @@ import './app/change/module.js';
 import './app/change/change.controller.js';
 import './app/status/module.js';
 import './app/status/status.controller.js';
+import './app/events/module.js';
+import './app/events/events.controller.js';
+import './app/project/module.js';
+import './app/project/project.controller.js';
 
 import './app/app.js';
 

@@ -13,7 +13,9 @@
         'radar.system',
         'radar.compare',
         'radar.change',
-        'radar.status'
+        'radar.status',
+        'radar.events',
+        'radar.project'
     ])
         .config(routes)
         .run(start);

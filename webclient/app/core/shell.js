@@ -8,7 +8,9 @@
     var NAV = [
         {path: '/systems', label: 'Leaderboard'},
         {path: '/compare', label: 'Compare'},
+        {path: '/projects', label: 'Projects'},
         {path: '/changes', label: 'Change'},
+        {path: '/events', label: 'Events'},
         {path: '/status', label: 'Collector'}
     ];
 
