@@ -122,6 +122,8 @@ def view_tables(sample):
         (f"/#/compare?systems={compare}", ".compare-table"),
         (change, "#report-detail"),
         ("/#/status", ".poll-row"),
+        ("/#/projects", ".project-row"),
+        ("/#/events", ".event-row"),
     ]
 
 

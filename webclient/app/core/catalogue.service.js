@@ -6,6 +6,7 @@
  *   catalogue.load().then(...)     one request per page life (retried after a failure)
  *   catalogue.statuses             [{key, label, help}] worst first (filled in place)
  *   catalogue.label('coverage')    'Coverage' (the figure's name until the catalogue is in)
+ *   catalogue.better('coverage')   'higher' | 'lower' | null
  *   catalogue.thresholds           {score_failing_below, report_deadline_s, ...}
  *   catalogue.rank('silent')       position in the severity order (worst = 0)
  */
@@ -19,6 +20,7 @@
         var pending = null;
         var labels = {};
         var help = {};
+        var better = {};
         var service = {
             loaded: false,
             statuses: [],
@@ -26,6 +28,9 @@
             load: load,
             label: label,
             help: helpOf,
+            better: function (name) {
+                return better[name] || null;
+            },
             rank: rank,
             status: status
         };
@@ -45,6 +50,7 @@
             body.figures.forEach(function (figure) {
                 labels[figure.name] = figure.label;
                 help[figure.name] = figure.help;
+                better[figure.name] = figure.better;
             });
             service.statuses.length = 0;
             body.statuses.forEach(function (s) {
