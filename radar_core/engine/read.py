@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import array
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -39,6 +39,10 @@ from radar_core.engine.sql import chunks, hour_floor
 
 DAY = timedelta(days=1)
 ONE_US = timedelta(microseconds=1)
+
+
+# Moments whose counters a reader keeps: consecutive buckets share their ends, so a few do.
+COUNTERS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class Reader:
         self.counted_until = state.counted_until if state else None
         self.reference = reference_id(conn, settings.reference_account)
         self._latest_cache: dict = {}
+        # Counters at a moment, the few latest kept for this reader's life (one snapshot): the
+        # end of one trend bucket is the start of the next.
+        self._counters: OrderedDict = OrderedDict()
 
     # -- the figures -------------------------------------------------------------------------
     def figures(
@@ -145,7 +152,19 @@ class Reader:
         }
 
     def counters_at(self, ids, moment: datetime) -> dict[int, list[int]]:
-        """Every counter of each system at ``moment``: the stored hour, then the facts since."""
+        """Every counter of each system at ``moment``: the stored hour, then the facts since.
+        Read-only for callers: the answer is kept for another window ending or starting at
+        the same moment."""
+        key = (tuple(sorted(ids)), moment)
+        if key in self._counters:
+            self._counters.move_to_end(key)
+            return self._counters[key]
+        values = self._counters[key] = self._read_counters(ids, moment)
+        while len(self._counters) > COUNTERS_KEPT:
+            self._counters.popitem(last=False)
+        return values
+
+    def _read_counters(self, ids, moment: datetime) -> dict[int, list[int]]:
         base = hour_floor(moment)
         if self.counted_until is not None:
             base = min(base, self.counted_until)

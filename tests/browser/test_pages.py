@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import fmt
-from tests.browser.helpers import XSS_NAME
+from tests.browser.helpers import XSS_NAME, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ def test_projects_list_and_a_project_page(page, site, api):
     # A system's link keeps the project: its page then shows the figures on this project.
     href = rows.first.locator(".system-link").get_attribute("href")
     assert "project=" in href
+    screenshot(page, "project")
 
 
 def test_events_page_shows_every_kind(page, site, api):
@@ -52,6 +53,7 @@ def test_events_page_shows_every_kind(page, site, api):
     status = next(e for e in events if e["kind"] == "status")
     row = page.locator(f'.event-row[data-event-id="{status["id"]}"]')
     expect(row.locator(".event-summary")).to_contain_text(fmt.STATUS_LABELS[status["data"]["to"]])
+    screenshot(page, "events")
     # A kind the page does not know (alerts come later) shows as its data.
     page.route("**/v1/events*", lambda route: route.fulfill(
         response=route.fetch(), body=json.dumps({"events": [
