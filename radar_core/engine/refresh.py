@@ -302,11 +302,16 @@ def refresh(
     session: Session, change_ids, settings: EngineSettings, now: datetime
 ) -> datetime | None:
     """Bring the engine's tables in step with the stored rows of ``change_ids``; returns the
-    earliest moment whose figures changed (None when none did). Call after ``lock``."""
+    earliest moment whose figures changed (None when none did). Call after ``lock``.
+
+    With no change touched it still carries every counter forward to the current hour, so that
+    windows ending now keep finding their rows after quiet polls."""
     change_ids = set(change_ids)
-    if not change_ids:
-        return None
     state = session.get(models.EngineState, STATE_ID)
+    end = hour_floor(now)
+    if not change_ids:
+        _extend(session, state, end, settings.health.report_deadline)
+        return None
     reference = reference_id(session, settings.reference_account)
     fingerprint = settings.fingerprint(reference)
     if state.settings != fingerprint:
@@ -321,17 +326,20 @@ def refresh(
     _write_facts(session, change_ids, new, dirt)
     deadline = settings.health.report_deadline
     rebuild_latency_blocks(session, dirt.latency, deadline)
-    end = hour_floor(now)
     rebuild_system_hours(session, dirt.systems, end)
     rebuild_project_hours(session, dirt.projects, end, deadline)
-    if state.counted_until is None or state.counted_until < end:
-        extend_hours(session, end, deadline)
-        state.counted_until = end
+    _extend(session, state, end, deadline)
     if dirt.since is not None:
         state.dirty_since = dirt.since if state.dirty_since is None else min(
             state.dirty_since, dirt.since
         )
     return dirt.since
+
+
+def _extend(session: Session, state: models.EngineState, end: datetime, deadline) -> None:
+    if state.counted_until is None or state.counted_until < end:
+        extend_hours(session, end, deadline)
+        state.counted_until = end
 
 
 def _clear(session: Session) -> None:

@@ -20,10 +20,12 @@ import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from radar_core import models, stats
+from radar_core.db import transaction
+from radar_core.engine import refresh
 from radar_core.engine.settings import EngineSettings
 from radar_core.errors import DatabaseUnavailable, InvalidParameter, NotFound
 from radar_core.service import Radar, Settings
@@ -760,3 +762,22 @@ def test_settings_are_frozen():
     settings = Settings(engine_settings("zuul"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.gerrit_url = "x"
+
+
+def test_a_quiet_poll_carries_the_hourly_counters_forward(engine, world):
+    later = UNTIL + 5 * H
+    window = stats.Window(SINCE + 5 * H, later)
+    before = by_id(radar(engine).systems(window))
+    with transaction(engine) as session:
+        refresh.lock(session)
+        refresh.refresh(session, set(), engine_settings("zuul"), later)  # nothing new stored
+    with Session(engine) as session:
+        newest = session.execute(
+            select(models.SystemHour.system_id, func.max(models.SystemHour.hour))
+            .group_by(models.SystemHour.system_id)
+        ).all()
+        assert {system: hour for system, hour in newest} == dict.fromkeys(
+            [GOOD, FLAKY, SILENT, ZUUL, OLD], later
+        )
+        assert session.get(models.EngineState, refresh.STATE_ID).counted_until == later
+    assert by_id(radar(engine).systems(window)) == before
