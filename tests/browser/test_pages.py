@@ -44,7 +44,7 @@ def test_projects_list_and_a_project_page(page, site, api):
 
 
 def test_events_page_shows_every_kind(page, site, api):
-    events = api.get("events", limit=50)["events"]
+    events = api.get("events")["events"]  # the first page, of the server's size
     assert events, "the collector's first poll records events"
     page.goto(site + "/#/events")
     expect(page.locator(".event-row")).to_have_count(len(events))

@@ -7,8 +7,6 @@
 (function () {
     'use strict';
 
-    var PAGE = 50;
-
     angular.module('radar.events').controller('EventsController', EventsController);
 
     EventsController.$inject = ['$scope', '$q', 'radarApi', 'refresher', 'loadState', 'viewState',
@@ -26,22 +24,28 @@
         load();
         refresher.watch($scope, load);
 
+        /**
+         * The newest page (the server's page size); older pages the user loaded stay below it,
+         * so a refresh never shortens the list.
+         */
         function load() {
-            var wanted = Math.max(vm.events.length, PAGE);
             return vm.state.run(function () {
-                return $q.all([radarApi.events({limit: Math.min(wanted, 1000)}), catalogue.load()])
-                    .then(function (answers) {
-                        return answers[0];
-                    });
+                return $q.all([radarApi.events({}), catalogue.load()]).then(function (answers) {
+                    return answers[0];
+                });
             }, function (body) {
-                apply(body.events, body.next, false);
+                var oldest = body.events.length ? body.events[body.events.length - 1].id : null;
+                var older = vm.events.filter(function (e) {
+                    return oldest !== null && e.id < oldest;
+                });
+                apply(body.events.concat(older), older.length ? vm.next : body.next, false);
             });
         }
 
         function more() {
             var last = vm.events[vm.events.length - 1];
             vm.loadingMore = true;
-            radarApi.events({limit: PAGE, marker: last.id}).then(function (body) {
+            radarApi.events({marker: last.id}).then(function (body) {
                 apply(body.events, body.next, true);
             }, function (error) {
                 vm.moreError = error.message;
