@@ -21,6 +21,9 @@ def server_options(conf) -> dict:
         "max_request_body_size": api.max_request_body_size,
         "asyncore_use_poll": True,  # select() stops at 1024 file descriptors
         "clear_untrusted_proxy_headers": True,
+        # A closed connection is noticed while its request runs, so an event stream whose
+        # browser tab has gone frees its thread at once.
+        "channel_request_lookahead": 1,
         "ident": "radar",
     }
 

@@ -180,6 +180,57 @@ SCHEMAS = {
         bucket={"type": "string", "enum": ["day", "week"]},
         points=_array(_ref("TrendPoint")),
     ),
+    "ResultCount": _obj(
+        "Reports of one result word.", result=TEXT, result_class=TEXT, reports=COUNT,
+        last_at=TIME,
+    ),
+    "JobResultCount": _obj("A job's failed runs of one result word.", result=TEXT, runs=COUNT),
+    "FailingJob": _obj(
+        "A job's failed runs (class failure or error).",
+        name=_nullable(TEXT),
+        failures=COUNT,
+        results=_array(_ref("JobResultCount")),
+        last_failure_at=TIME,
+        voting=BOOL,
+        per_day=_nullable(_array(COUNT)),
+    ),
+    "FailureReason": _obj(
+        "A reason jobs gave (the text after the result word).",
+        result=TEXT, detail=TEXT, runs=COUNT, jobs=_array(_nullable(TEXT)), last_at=TIME,
+    ),
+    "Failures": _obj(
+        "Why a system fails in the window.",
+        window=_ref("Window"),
+        system=_ref("SystemRef"),
+        days=_array(TIME),
+        by_result=_array(_ref("ResultCount")),
+        by_job=_array(_ref("FailingJob")),
+        reasons=_array(_ref("FailureReason")),
+    ),
+    "MissedPatchset": _obj(
+        "An eligible patchset the system did not report on.",
+        id=INT, project=TEXT, change=INT, patchset=INT, created=TIME, subject=_nullable(TEXT),
+        gerrit_url=_nullable(TEXT),
+    ),
+    "MissedCollection": _obj(
+        "A page of missed patchsets, newest first.",
+        window=_ref("Window"),
+        system=_ref("SystemRef"),
+        patchsets=_array(_ref("MissedPatchset")),
+        next=_nullable(TEXT),
+    ),
+    "SystemTrend": _obj(
+        "One system's trend, oldest first.",
+        system=_ref("SystemRef"),
+        points=_array(_ref("TrendPoint")),
+    ),
+    "TrendCollection": _obj(
+        "A page of systems (by id), each with its trend.",
+        window=_ref("Window"),
+        bucket={"type": "string", "enum": ["day", "week"]},
+        trends=_array(_ref("SystemTrend")),
+        next=_nullable(TEXT),
+    ),
     "SystemResult": _obj(
         "A system's latest report on a patchset.",
         system_id=INT,
@@ -373,6 +424,11 @@ PARAMETERS = {
         "status", "Comma separated statuses to keep: healthy,degraded,failing,silent,unknown."
     ),
     "bucket": _query("bucket", "Bucket size.", {"type": "string", "enum": ["day", "week"]}),
+    "result": _query("result", "Only reports of this result word (FAILURE, NODE_FAILURE...)."),
+    "job": _query("job", "Only reports with a job of this name."),
+    "pipeline": _query("pipeline", "Only reports of this pipeline (check, gate...)."),
+    "change": _query("change", "Only reports on this change number.",
+                     {"type": "integer", "minimum": 1}),
     "system": {
         "name": "system",
         "in": "path",
@@ -443,9 +499,28 @@ PATHS = {
         *WINDOW,
         "limit",
         "marker",
+        "result",
+        "job",
+        "pipeline",
+        "change",
+    ),
+    "/v1/systems/{system}/failures": _get(
+        "Why a system fails: by result word, by job, reasons.", "Failures", "system", *WINDOW
+    ),
+    "/v1/systems/{system}/missed": _get(
+        "The eligible patchsets a system did not report on.", "MissedCollection", "system",
+        *WINDOW, "limit", "marker",
     ),
     "/v1/systems/{system}/trend": _get(
         "A system's health per day or week.", "Trend", "system", *WINDOW, "bucket"
+    ),
+    "/v1/trends": _get(
+        "Every system's health per day or week.",
+        "TrendCollection",
+        *WINDOW,
+        "bucket",
+        "limit",
+        "marker",
     ),
     "/v1/systems/{system}/history": _get(
         "A system's status changes.", "History", "system", "since", "until"

@@ -495,6 +495,48 @@ def status(settings: Settings) -> None:
     emit(settings, views.status_view(doc, settings.output, look), look)
 
 
+@command("watch", windowed=False)
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    metavar="ID",
+    help="Start after this event id (0: every stored event first) [default: from now on].",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Stop after N events [default: run until interrupted].",
+)
+def watch(settings: Settings, after: int | None, count: int | None) -> None:
+    """Print the API's events as they happen (GET /v1/stream).
+
+    Status changes, new data after each poll, alerts and deliveries: one line per event
+    (--format json: one JSON object per line; csv: one record per line). The stream is
+    reopened by itself when the server ends it or the API restarts, resuming after the last
+    event printed, so none is missed or printed twice; reconnections are noted on stderr.
+
+    \b
+    Examples:
+      radar watch
+      radar watch --after 0 --count 20 --format json
+    """
+    client = settings.client()
+    output = settings.output
+    if output == "csv":
+        click.echo(views.event_csv_header())
+    printed = 0
+    for event in client.stream(after, on_reconnect=_reconnecting):
+        click.echo(views.event_line(event, output))
+        printed += 1
+        if count is not None and printed >= count:
+            return
+
+
+def _reconnecting(reason: str) -> None:
+    click.echo(f"radar: reconnecting to the event stream ({reason})", err=True)
+
+
 class NagiosCommand(click.Command):
     """Bad options are UNKNOWN (exit 3) with a status line, as the plugin guidelines ask."""
 

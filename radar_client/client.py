@@ -16,8 +16,10 @@ exactly as documented, except that paged lists are followed transparently::
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -28,6 +30,7 @@ ENV_URL = "RADAR_API_URL"
 ENV_TOKEN = "RADAR_API_TOKEN"
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 10.0
+STREAM_RETRY_S = 3.0  # until the server says (its ``retry:`` line)
 
 Document = dict[str, Any]
 TimeArg = str | date | datetime | None
@@ -222,6 +225,80 @@ class Client:
         """``GET /v1/status``: collector health (last polls, outcome, lag) and totals."""
         return self.get("/v1/status")
 
+    def events(self, limit: int | None = None) -> Document:
+        """``GET /v1/events``: the latest events, newest first (one page)."""
+        return self.get("/v1/events", {"limit": limit})
+
+    def stream(
+        self,
+        after: int | None = None,
+        *,
+        reconnect: bool = True,
+        on_reconnect: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Iterator[Document]:
+        """``GET /v1/stream``: each event (as in :meth:`events`) as it happens, for ever.
+
+        ``after``: resume after this event id (0: every stored event first); default: what
+        comes from now on. The server ends each stream after a while, and an API may restart:
+        with ``reconnect`` the stream is opened again after the server's ``retry`` delay (or a
+        growing one while the API is away), resuming after the last event seen, so none is
+        lost or given twice; ``on_reconnect(reason)`` is told each time. Without it, the end
+        of the stream ends the iteration. An API that cannot be reached at first, or that
+        refuses the stream (4xx), raises :class:`ApiError`.
+        """
+        last = after
+        retry_s, failures, opened = STREAM_RETRY_S, 0, False
+        while True:
+            try:
+                for kind, value in self._stream_once(last):
+                    failures, opened = 0, True
+                    if kind == "retry":
+                        retry_s = value
+                        continue
+                    if kind == "id":  # where the stream starts: resume from there
+                        last = value
+                        continue
+                    last = value["id"]
+                    yield value
+                reason = "the stream ended"
+            except ApiError as exc:
+                # An API that never answered is an error; one that goes away is waited for.
+                retriable = exc.unreachable or (exc.status or 0) >= 500
+                if not (reconnect and opened and retriable):
+                    raise
+                failures += 1
+                reason = str(exc)
+            if not reconnect:
+                return
+            if on_reconnect is not None:
+                on_reconnect(reason)
+            # The server's delay after a normal end; doubling (to a minute) while it is away.
+            sleep(min(retry_s * 2 ** min(failures - 1, 5), 60.0) if failures else retry_s)
+
+    def _stream_once(self, after: int | None) -> Iterator[tuple[str, Any]]:
+        """One stream response, as ("retry", seconds) and ("event", event) items."""
+        url = self.url("/v1/stream")
+        headers = {"Accept": "text/event-stream"}
+        if after is not None:
+            headers["Last-Event-ID"] = str(after)
+        try:
+            # The read timeout outlasts the server's heartbeat (a comment every 15 s).
+            response = self.session.get(url, headers=headers, stream=True,
+                                        timeout=(self.timeout, max(self.timeout, 45.0)))
+        except requests.RequestException as exc:
+            raise ApiError(
+                f"cannot reach the Radar API at {self.base_url}: {_reason(exc)}", url=url
+            ) from exc
+        with response:
+            if not response.ok:
+                _decode(response)  # raises the API's fault
+            try:
+                yield from _sse_items(response.iter_lines(decode_unicode=True))
+            except requests.RequestException as exc:
+                raise ApiError(f"the stream from {self.base_url} broke: {_reason(exc)}",
+                               url=url) from exc
+
     # -- HTTP ------------------------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Document:
@@ -340,6 +417,40 @@ class Client:
         result[key] = items if limit is None else items[:limit]
         result["next"] = None
         return result
+
+
+def _sse_items(lines: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    """Server-Sent Events (the subset /v1/stream sends): ``retry:``, ``id:`` without data
+    (where the stream starts) and events whose ``data:`` is a JSON event; comments and
+    malformed events are skipped."""
+    data: list[str] = []
+    event_id: str | None = None
+    for line in lines:
+        if line is None:
+            continue
+        if line == "":
+            if not data and event_id is not None and event_id.isdigit():
+                yield "id", int(event_id)
+            event_id = None
+            if data:
+                try:
+                    event = json.loads("\n".join(data))
+                except ValueError:
+                    event = None
+                if isinstance(event, dict) and isinstance(event.get("id"), int):
+                    yield "event", event
+            data = []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            data.append(value)
+        elif name == "id":
+            event_id = value
+        elif name == "retry" and value.isdigit():
+            yield "retry", int(value) / 1000
 
 
 def _window_params(

@@ -8,6 +8,7 @@ people.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -852,3 +853,55 @@ def check_view(result: nagios.CheckResult, fmt: str) -> str:
         result.line,
         lambda: render_csv(list(record), [list(record.values())]),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (radar watch)
+
+EVENT_CSV_HEADERS = ("id", "at", "kind", "system_id", "summary", "data")
+
+
+def event_summary(event: Doc) -> str:
+    """A status change as ``acme-ci: degraded -> failing (score 41)``; new data as counts; any
+    other kind (alerts, deliveries) as its data's keys and values, whatever they are."""
+    data = event.get("data") or {}
+    kind = event.get("kind")
+    who = data.get("username") or (f"system {event['system_id']}"
+                                   if event.get("system_id") is not None else None)
+    if kind == "status":
+        to = data.get("to") or "?"
+        text = f"{data['from']} -> {to}" if data.get("from") else f"first status {to}"
+        if data.get("score") is not None:
+            text += f" (score {data['score']})"
+        if data.get("reasons"):
+            text += ": " + "; ".join(str(r) for r in data["reasons"])
+    elif kind == "data":
+        counts = [f"{data[k]} {k}" for k in ("reports", "rechecks", "changes") if data.get(k)]
+        text = "new data: " + (", ".join(counts) or "nothing new")
+        if data.get("query"):
+            text += f" ({data['query']})"
+    else:
+        text = ", ".join(f"{k}={v}" for k, v in data.items() if k != "username") or "-"
+    return f"{who}: {text}" if who else text
+
+
+def event_line(event: Doc, fmt: str) -> str:
+    """One event as one line: a readable sentence, a JSON line, or a CSV record."""
+    if fmt == "json":
+        return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    record = {
+        "id": event.get("id"),
+        "at": event.get("at"),
+        "kind": event.get("kind"),
+        "system_id": event.get("system_id"),
+        "summary": event_summary(event),
+        "data": json.dumps(event.get("data") or {}, ensure_ascii=False, sort_keys=True),
+    }
+    if fmt == "csv":
+        whole = _csv_records([record], EVENT_CSV_HEADERS)
+        return whole[len(event_csv_header()) + 1:]  # the record without the header row
+    return f"{fmt_time(event.get('at'))}  {event.get('kind', '?'):<8} {record['summary']}"
+
+
+def event_csv_header() -> str:
+    return ",".join(EVENT_CSV_HEADERS)

@@ -92,11 +92,11 @@ COMPONENTS = tuple(f.name for f in FIGURES_LIST if f.group == "health" and f.kin
 
 # Worst first: the order of severity (radar_core.stats.SEVERITY is this order).
 STATUSES: tuple[Status, ...] = (
-    Status("failing", "failing", "Score below the failing threshold, or no success for long."),
-    Status("silent", "silent", "No report for long while patchsets it watches waited."),
-    Status("degraded", "degraded", "Score below the healthy threshold."),
-    Status("unknown", "unknown", "It has never reported."),
-    Status("healthy", "healthy", "Everything else."),
+    Status("failing", "Failing", "Score below the failing threshold, or no success for long."),
+    Status("silent", "Silent", "No report for long while patchsets it watches waited."),
+    Status("degraded", "Degraded", "Score below the healthy threshold."),
+    Status("unknown", "Unknown", "It has never reported."),
+    Status("healthy", "Healthy", "Everything else."),
 )
 STATUS_NAMES = tuple(status.name for status in STATUSES)
 

@@ -177,3 +177,61 @@ def event(row) -> dict:
         "system_id": row.system_id,
         "data": json.loads(row.payload or "{}"),
     }
+
+
+def failures(results, runs, days, top: int) -> dict:
+    """The body of /v1/systems/{id}/failures from report counts per result word and the failed
+    job runs (radar_core.queries.report_results and failed_job_runs)."""
+    by_result = sorted(
+        ({"result": r.result, "result_class": r.result_class, "reports": r.reports,
+          "last_at": r.last} for r in results),
+        key=lambda r: (-r["reports"], r["result"]),
+    )
+    jobs: dict = {}
+    reasons: dict = {}
+    for run in runs:
+        job = jobs.setdefault(run.name, {"name": run.name, "failures": 0, "results": {},
+                                         "last_failure_at": None, "voting": run.voting,
+                                         "dates": []})
+        job["failures"] += 1
+        job["results"][run.result] = job["results"].get(run.result, 0) + 1
+        job["dates"].append(run.date)
+        if job["last_failure_at"] is None or run.date > job["last_failure_at"]:
+            job["last_failure_at"], job["voting"] = run.date, run.voting
+        if run.detail:
+            reason = reasons.setdefault((run.result, run.detail), {
+                "result": run.result, "detail": run.detail, "runs": 0, "jobs": set(),
+                "last_at": None})
+            reason["runs"] += 1
+            reason["jobs"].add(run.name)
+            if reason["last_at"] is None or run.date > reason["last_at"]:
+                reason["last_at"] = run.date
+    by_job = sorted(jobs.values(), key=lambda j: (-j["failures"], j["name"] or ""))
+    for rank, job in enumerate(by_job):
+        dates = job.pop("dates")
+        job["results"] = [{"result": word, "runs": count}
+                          for word, count in sorted(job["results"].items(),
+                                                    key=lambda item: (-item[1], item[0]))]
+        job["per_day"] = ([sum(day.since <= d < day.until for d in dates) for day in days]
+                          if rank < top else None)
+    by_reason = sorted(reasons.values(), key=lambda r: (-r["runs"], r["result"], r["detail"]))
+    for reason in by_reason:
+        reason["jobs"] = sorted(reason["jobs"], key=lambda name: name or "")
+    return {
+        "days": [day.since for day in days],
+        "by_result": by_result,
+        "by_job": by_job,
+        "reasons": by_reason,
+    }
+
+
+def missed_patchset(row, links: Links) -> dict:
+    return {
+        "id": row.id,
+        "project": row.project,
+        "change": row.change,
+        "patchset": row.number,
+        "created": row.created,
+        "subject": row.subject,
+        "gerrit_url": links.change(row.project, row.change, row.number),
+    }

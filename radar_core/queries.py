@@ -8,6 +8,7 @@ project is its change's project. ``system_ids`` restricts to those systems; ``pr
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, text
@@ -159,15 +160,48 @@ def job_last_success(conn, system_id, names, before, project_id) -> dict[str | N
     return dict(conn.execute(stmt).all())
 
 
-def report_date(conn, report_id, system_id, since, until, project_id) -> datetime | None:
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a reports list keeps: each field None for any. ``result`` is a report's result
+    word (FAILURE, NODE_FAILURE...), ``job`` a job name one of its jobs has, ``change`` a
+    change number."""
+
+    result: str | None = None
+    job: str | None = None
+    pipeline: str | None = None
+    change: int | None = None
+
+    def apply(self, stmt):
+        if self.result is not None:
+            stmt = stmt.where(Report.result == self.result)
+        if self.pipeline is not None:
+            stmt = stmt.where(Report.pipeline == self.pipeline)
+        if self.change is not None:
+            stmt = stmt.where(
+                Report.change_id.in_(select(Change.id).where(Change.number == self.change)))
+        if self.job is not None:
+            stmt = stmt.where(
+                select(JobResult.id)
+                .where(JobResult.report_id == Report.id, JobResult.name == self.job)
+                .exists()
+            )
+        return stmt
+
+
+NO_FILTER = ReportFilter()
+
+
+def report_date(conn, report_id, system_id, since, until, project_id,
+                filters: ReportFilter = NO_FILTER) -> datetime | None:
     """Date of report ``report_id`` if it is one of the system's reports in the window."""
     stmt = _verdicts([system_id], project_id, Report.date).where(
         Report.id == report_id, Report.date >= since, Report.date < until
     )
-    return conn.scalar(stmt)
+    return conn.scalar(filters.apply(stmt))
 
 
-def report_page(conn, system_id, since, until, project_id, limit, after=None) -> list[Row]:
+def report_page(conn, system_id, since, until, project_id, limit, after=None,
+                filters: ReportFilter = NO_FILTER) -> list[Row]:
     """Up to ``limit`` reports, newest first (date, then id), after ``(date, id)`` if given:
     id, date, result, result_class, vote, pipeline, project name, change number, patchset."""
     stmt = (
@@ -193,7 +227,32 @@ def report_page(conn, system_id, since, until, project_id, limit, after=None) ->
     if after is not None:
         date, report_id = after
         stmt = stmt.where(or_(Report.date < date, and_(Report.date == date, Report.id < report_id)))
-    stmt = stmt.order_by(Report.date.desc(), Report.id.desc()).limit(limit)
+    stmt = filters.apply(stmt).order_by(Report.date.desc(), Report.id.desc()).limit(limit)
+    return list(conn.execute(stmt))
+
+
+def report_results(conn, system_id, since, until, project_id) -> list[Row]:
+    """The system's reports in the window counted per result word: result, result_class,
+    reports, last (the newest date)."""
+    stmt = (
+        _verdicts([system_id], project_id, Report.result, Report.result_class,
+                  func.count().label("reports"), func.max(Report.date).label("last"))
+        .where(Report.date >= since, Report.date < until)
+        .group_by(Report.result, Report.result_class)
+    )
+    return list(conn.execute(stmt))
+
+
+def failed_job_runs(conn, system_id, since, until, project_id) -> list[Row]:
+    """Job runs that did not succeed (class failure or error) in the system's reports of the
+    window: date, name, result, result_class, detail, voting."""
+    stmt = (
+        _verdicts([system_id], project_id, Report.date, JobResult.name, JobResult.result,
+                  JobResult.result_class, JobResult.detail, JobResult.voting)
+        .join(JobResult, JobResult.report_id == Report.id)
+        .where(Report.date >= since, Report.date < until,
+               JobResult.result_class.in_(("failure", "error")))
+    )
     return list(conn.execute(stmt))
 
 

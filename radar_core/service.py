@@ -85,20 +85,42 @@ class Radar:
         """Figures per bucket (``day`` or ``week``), buckets ending at the window's end; the
         oldest one starts at the window's start, so it may be shorter. Oldest first."""
         _check_window(window)
-        if bucket not in BUCKETS:
-            raise InvalidParameter(f"bucket must be one of {', '.join(BUCKETS)}, got {bucket!r}")
-        windows = _buckets(window, BUCKETS[bucket])
+        windows = _buckets(window, BUCKETS[_check_bucket(bucket)])
         with self._connect() as conn:
             project_id = self._project_id(conn, project)
             row = self._system(conn, key)
-            reader = self._reader(conn)
-            points = []
-            for part in windows:
-                figures = reader.figures(_keys([row]), part, project_id)[row.id]
-                point = {"since": part.since, "until": part.until}
-                point.update((name, getattr(figures, name)) for name in TREND_FIELDS)
-                points.append(point)
+            points = self._points(conn, [row], windows, project_id)[row.id]
         return {"system": documents.identity(row), "bucket": bucket, "points": points}
+
+    def trends(
+        self,
+        window: stats.Window,
+        project: str | None = None,
+        bucket: str = "day",
+        limit: int = 100,
+        marker: int | None = None,
+    ) -> dict:
+        """The trend of every system at once (by id, ``limit`` after ``marker``): the figures
+        of each bucket are computed for all systems together, one pass per bucket."""
+        _check_window(window)
+        if limit < 1:
+            raise InvalidParameter(f"limit must be at least 1, got {limit}")
+        windows = _buckets(window, BUCKETS[_check_bucket(bucket)])
+        with self._connect() as conn:
+            project_id = self._project_id(conn, project)
+            rows = sorted(queries.systems(conn), key=lambda r: r.id)
+            if marker is not None:
+                ids = [r.id for r in rows]
+                if marker not in ids:
+                    raise InvalidParameter(f"marker {marker} is not a system of this list")
+                rows = rows[ids.index(marker) + 1:]
+            page = rows[:limit]
+            points = self._points(conn, page, windows, project_id)
+        return {
+            "bucket": bucket,
+            "trends": [{"system": documents.identity(r), "points": points[r.id]} for r in page],
+            "next_marker": page[-1].id if len(rows) > limit else None,
+        }
 
     def history(self, key: str, since: datetime, until: datetime) -> dict:
         """The system's status changes in ``[since, until)`` (hourly evaluations)."""
@@ -150,9 +172,10 @@ class Radar:
         project: str | None = None,
         limit: int = 100,
         marker: int | None = None,
+        filters: queries.ReportFilter = queries.NO_FILTER,
     ) -> dict:
-        """The system's reports in the window, newest first, ``limit`` per page after
-        ``marker`` (the id of the previous page's last report)."""
+        """The system's reports in the window (kept by ``filters``), newest first, ``limit``
+        per page after ``marker`` (the id of the previous page's last report)."""
         _check_window(window)
         if limit < 1:
             raise InvalidParameter(f"limit must be at least 1, got {limit}")
@@ -162,13 +185,13 @@ class Radar:
             after = None
             if marker is not None:
                 date = queries.report_date(
-                    conn, marker, row.id, window.since, window.until, project_id
+                    conn, marker, row.id, window.since, window.until, project_id, filters
                 )
                 if date is None:
                     raise InvalidParameter(f"marker {marker} is not a report of this list")
                 after = (date, marker)
             page = queries.report_page(
-                conn, row.id, window.since, window.until, project_id, limit + 1, after
+                conn, row.id, window.since, window.until, project_id, limit + 1, after, filters
             )
             more = len(page) > limit
             page = page[:limit]
@@ -176,6 +199,49 @@ class Radar:
         return {
             "system": documents.identity(row),
             "reports": [documents.report(r, jobs.get(r.id, []), self.links) for r in page],
+            "next_marker": page[-1].id if more else None,
+        }
+
+    def failures(self, key: str, window: stats.Window, project: str | None = None,
+                 top: int = 5) -> dict:
+        """Why the system fails: its reports per result word, its failed job runs per job
+        (with their result words and, for the ``top`` jobs, failures per day), and the
+        reasons jobs gave (the free text after ERROR and similar), most frequent first."""
+        _check_window(window)
+        with self._connect() as conn:
+            project_id = self._project_id(conn, project)
+            row = self._system(conn, key)
+            results = queries.report_results(conn, row.id, window.since, window.until,
+                                             project_id)
+            runs = queries.failed_job_runs(conn, row.id, window.since, window.until, project_id)
+        days = _buckets(window, BUCKETS["day"])
+        return {
+            "system": documents.identity(row),
+            **documents.failures(results, runs, days, top),
+        }
+
+    def missed(self, key: str, window: stats.Window, project: str | None = None,
+               limit: int = 100, marker: int | None = None) -> dict:
+        """The eligible patchsets of the window the system did not report on, newest first,
+        paged by patchset id (``marker``)."""
+        _check_window(window)
+        if limit < 1:
+            raise InvalidParameter(f"limit must be at least 1, got {limit}")
+        with self._connect() as conn:
+            project_id = self._project_id(conn, project)
+            row = self._system(conn, key)
+            reader = self._reader(conn)
+            after = None
+            if marker is not None:
+                after = reader.missed_marker(row.id, window, project_id, marker)
+                if after is None:
+                    raise InvalidParameter(f"marker {marker} is not a patchset of this list")
+            page = reader.missed(row.id, window, project_id, limit + 1, after)
+        more = len(page) > limit
+        page = page[:limit]
+        return {
+            "system": documents.identity(row),
+            "patchsets": [documents.missed_patchset(p, self.links) for p in page],
             "next_marker": page[-1].id if more else None,
         }
 
@@ -374,6 +440,20 @@ class Radar:
         statuses = {system_id: f.status for system_id, f in figures.items()}
         return status.status_since(conn, statuses, window.until, self.settings.engine.history_days)
 
+    def _points(self, conn, rows, windows, project_id) -> dict[int, list[dict]]:
+        """Per system of ``rows``: one trend point per window of ``windows``."""
+        reader = self._reader(conn)
+        points: dict[int, list[dict]] = {row.id: [] for row in rows}
+        if not rows:
+            return points
+        for part in windows:
+            figures = reader.figures(_keys(rows), part, project_id)
+            for row in rows:
+                point = {"since": part.since, "until": part.until}
+                point.update((name, getattr(figures[row.id], name)) for name in TREND_FIELDS)
+                points[row.id].append(point)
+        return points
+
     def _project_id(self, conn, project: str | None) -> int | None:
         if project is None:
             return None
@@ -409,6 +489,12 @@ def _match(rows, key: str):
         if row.username == key:
             return row
     return None
+
+
+def _check_bucket(bucket: str) -> str:
+    if bucket not in BUCKETS:
+        raise InvalidParameter(f"bucket must be one of {', '.join(BUCKETS)}, got {bucket!r}")
+    return bucket
 
 
 def _check_window(window: stats.Window) -> None:

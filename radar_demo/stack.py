@@ -33,10 +33,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ApiServer:
     """radar-api's WSGI app under waitress in a background thread; stoppable and restartable."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4, **options):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **options):
         """``options`` are more of waitress's (radar_api.cmd.server_options gives radar-api's)."""
         self.app, self.host, self.threads = app, host, threads
-        self.options = {"clear_untrusted_proxy_headers": True, **options}
+        # As radar-api: an event stream whose client has gone frees its thread at once.
+        self.options = {"clear_untrusted_proxy_headers": True, "channel_request_lookahead": 1,
+                        **options}
         self.port = port or free_port(host)
         self._server = None
         self._thread = None

@@ -8,6 +8,8 @@ import './app/core/module.js';
 import './app/core/view-state.service.js';
 import './app/core/connection.service.js';
 import './app/core/api.service.js';
+import './app/core/catalogue.service.js';
+import './app/core/live.service.js';
 import './app/core/refresher.service.js';
 import './app/core/load-state.service.js';
 import './app/core/filters.js';
@@ -27,6 +29,10 @@ import './app/change/module.js';
 import './app/change/change.controller.js';
 import './app/status/module.js';
 import './app/status/status.controller.js';
+import './app/events/module.js';
+import './app/events/events.controller.js';
+import './app/project/module.js';
+import './app/project/project.controller.js';
 
 import './app/app.js';
 

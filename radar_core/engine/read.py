@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import array
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -39,6 +39,10 @@ from radar_core.engine.sql import chunks, hour_floor
 
 DAY = timedelta(days=1)
 ONE_US = timedelta(microseconds=1)
+
+
+# Moments whose counters a reader keeps: consecutive buckets share their ends, so a few do.
+COUNTERS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class Reader:
         self.counted_until = state.counted_until if state else None
         self.reference = reference_id(conn, settings.reference_account)
         self._latest_cache: dict = {}
+        # Counters at a moment, the few latest kept for this reader's life (one snapshot): the
+        # end of one trend bucket is the start of the next.
+        self._counters: OrderedDict = OrderedDict()
 
     # -- the figures -------------------------------------------------------------------------
     def figures(
@@ -145,7 +152,19 @@ class Reader:
         }
 
     def counters_at(self, ids, moment: datetime) -> dict[int, list[int]]:
-        """Every counter of each system at ``moment``: the stored hour, then the facts since."""
+        """Every counter of each system at ``moment``: the stored hour, then the facts since.
+        Read-only for callers: the answer is kept for another window ending or starting at
+        the same moment."""
+        key = (tuple(sorted(ids)), moment)
+        if key in self._counters:
+            self._counters.move_to_end(key)
+            return self._counters[key]
+        values = self._counters[key] = self._read_counters(ids, moment)
+        while len(self._counters) > COUNTERS_KEPT:
+            self._counters.popitem(last=False)
+        return values
+
+    def _read_counters(self, ids, moment: datetime) -> dict[int, list[int]]:
         base = hour_floor(moment)
         if self.counted_until is not None:
             base = min(base, self.counted_until)
@@ -399,6 +418,53 @@ class Reader:
             .where(ps.project_id.in_(sorted(watched)), ps.created > last_report, upper,
                    self._not_short())
         ).scalar())
+
+    # -- missed patchsets ----------------------------------------------------------------------
+    def _missed_query(self, system_id, window, project_id):
+        """Eligible patchsets of the window (the definition's, as counted in coverage) that
+        the system has no report on before the window's end, or None when there is none."""
+        due, inclusive = self._due(window.until)
+        watched = self._ends([system_id], window.until, project_id).watched.get(system_id)
+        if due < window.since or not watched:
+            return None
+        ps, ch, pr, rp = models.Patchset, models.Change, models.Project, models.Report
+        upper = ps.created <= due if inclusive else ps.created < due
+        reported = (
+            select(rp.id)
+            .where(rp.patchset_id == ps.id, rp.system_id == system_id, rp.kind == "report",
+                   rp.date < window.until)
+            .exists()
+        )
+        return (
+            select(ps.id, ps.number, ps.created, ch.number.label("change"), ch.subject,
+                   pr.name.label("project"))
+            .join(ch, ch.id == ps.change_id)
+            .join(pr, pr.id == ps.project_id)
+            .where(ps.project_id.in_(sorted(watched)), ps.created >= window.since, upper,
+                   self._not_short(), ~reported)
+        )
+
+    def missed(self, system_id, window, project_id, limit, after=None) -> list:
+        """Up to ``limit`` missed patchsets, newest first (created, then id), after the
+        ``(created, id)`` of ``after``."""
+        stmt = self._missed_query(system_id, window, project_id)
+        if stmt is None:
+            return []
+        ps = models.Patchset
+        if after is not None:
+            created, patchset_id = after
+            stmt = stmt.where(or_(ps.created < created,
+                                  and_(ps.created == created, ps.id < patchset_id)))
+        stmt = stmt.order_by(ps.created.desc(), ps.id.desc()).limit(limit)
+        return list(self.conn.execute(stmt))
+
+    def missed_marker(self, system_id, window, project_id, patchset_id):
+        """``(created, id)`` of ``patchset_id`` if it is a missed patchset of this list."""
+        stmt = self._missed_query(system_id, window, project_id)
+        if stmt is None:
+            return None
+        row = self.conn.execute(stmt.where(models.Patchset.id == patchset_id)).first()
+        return (row.created, row.id) if row else None
 
     # -- latencies -----------------------------------------------------------------------------
     def _latencies(self, ids, window, ends: _Ends, project_id) -> dict[int, LatencySet]:

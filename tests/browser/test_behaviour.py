@@ -128,12 +128,26 @@ def test_api_down_banner_appears_and_goes(page, site, api, live_api):
     expect(page.locator(".state-stale")).to_have_count(0)
 
 
-def test_refreshes_every_poll_interval_keeping_the_users_place(page, site, api):
+def refuse_stream(page):
+    """Answer /v1/stream as a server with every stream slot taken does."""
+    page.route("**/v1/stream*", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body='{"faultcode": "Server", "faultstring": "too many open streams"}'))
+
+
+def test_without_the_stream_refreshes_every_poll_interval_keeping_the_users_place(
+    page, site, api
+):
     interval = api.get("status")["poll_interval"]
+    refuse_stream(page)
     page.clock.install()
     page.goto(site + "/#/systems?sort=name")
     expect(page.locator(".system-row").first).to_be_visible()
-    expect(page.locator(".footer")).to_contain_text("Refreshes by itself")
+    # The footer says the page polls, and how often.
+    expect(page.locator("#live-state")).to_have_attribute("data-mode", "polling")
+    expect(page.locator("#live-state")).to_contain_text(
+        f"Live updates off (the event stream is unavailable): refreshing every {interval // 60} min"
+    )
     name = page.locator(".system-row .system-link").first.text_content()
     page.fill("#system-search", name)
     expect(page.locator(".system-row .system-link").first).to_have_text(name)
@@ -154,6 +168,7 @@ def test_refresh_keeps_paged_reports_and_scroll(page, site, api, sample):
     """On a long system page, a refresh keeps the reports paged in and the scroll position."""
     interval = api.get("status")["poll_interval"]
     sid = sample.system["id"]
+    refuse_stream(page)
     page.clock.install()
     page.goto(site + f"/#/systems/{sid}")
     rows = page.locator(".report-row")
@@ -163,6 +178,9 @@ def test_refresh_keeps_paged_reports_and_scroll(page, site, api, sample):
         page.click("#more-reports")
         expect(rows).not_to_have_count(shown)
     shown = rows.count()
+    # Every panel drawn first: a panel above that arrives later moves the page by itself.
+    expect(page.locator("#chart-score, #trend-empty").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
     page.locator(".report-row").last.scroll_into_view_if_needed()
     scrolled = page.evaluate("window.scrollY")
     assert scrolled > 0

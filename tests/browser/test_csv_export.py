@@ -15,7 +15,8 @@ from tests.browser.helpers import XSS_NAME
 pytestmark = pytest.mark.browser
 
 LEADERBOARD_HEADER = [
-    "System", "Status", "Score", "Coverage", "Timeliness", "Success", "Latency p50", "Last report",
+    "System", "Status", "Since", "Score", "Coverage", "Timeliness", "Success rate", "P50 latency",
+    "Last report",
 ]  # fmt: skip
 # What a reader sees in each cell, read independently of the export's own code; None for the
 # cells whose export is declared to differ (exact times, data-csv values, lists of jobs).
@@ -56,6 +57,7 @@ def test_leaderboard_export_is_the_filtered_sorted_table(page, site, api):
         [
             s["name"],
             fmt.STATUS_LABELS[s["health"]["status"]],
+            s["health"]["status_since"] or "",
             fmt.score(s["health"]["score"]),
             fmt.percent(s["health"]["coverage"]),
             fmt.percent(s["health"]["timeliness"]),
@@ -120,6 +122,8 @@ def view_tables(sample):
         (f"/#/compare?systems={compare}", ".compare-table"),
         (change, "#report-detail"),
         ("/#/status", ".poll-row"),
+        ("/#/projects", ".project-row"),
+        ("/#/events", ".event-row"),
     ]
 
 

@@ -444,6 +444,95 @@ def test_system_trend(client):
     assert weeks["bucket"] == "week" and len(weeks["points"]) == 1
 
 
+def test_trends_of_every_system_equal_each_trend(client):
+    body = get(client, with_window("/v1/trends"))
+    assert set(body) == {"window", "bucket", "trends", "next"}
+    assert body["window"] == WINDOW and body["bucket"] == "day" and body["next"] is None
+    assert [t["system"]["id"] for t in body["trends"]] == [101, 102, 103, 104]
+    for trend in body["trends"]:
+        one = get(client, with_window(f"/v1/systems/{trend['system']['id']}/trend"))
+        assert trend["system"] == one["system"]
+        assert trend["points"] == one["points"]
+    weeks = get(client, with_window("/v1/trends", bucket="week", project="openstack/nova"))
+    nova = get(client, with_window("/v1/systems/102/trend", bucket="week",
+                                   project="openstack/nova"))
+    assert weeks["trends"][1]["points"] == nova["points"]
+
+
+def test_trends_are_paged_by_system_id(client):
+    page = get(client, with_window("/v1/trends", limit=3))
+    assert [t["system"]["id"] for t in page["trends"]] == [101, 102, 103]
+    assert page["next"] == with_window("/v1/trends", limit=3, marker=103)
+    rest = get(client, page["next"])
+    assert [t["system"]["id"] for t in rest["trends"]] == [104] and rest["next"] is None
+    assert "marker" in fault(client, with_window("/v1/trends", marker=999), 400)
+    assert "bucket" in fault(client, with_window("/v1/trends", bucket="month"), 400)
+    assert "limit" in fault(client, "/v1/trends?limit=0", 400)
+    fault(client, "/v1/trends?project=no/such", 404)
+
+
+def test_reports_filters(client):
+    def ids(system, **params):
+        return [r["id"] for r in get(client, with_window(f"/v1/systems/{system}/reports",
+                                                         **params))["reports"]]
+
+    assert ids("flaky-ci", result="FAILURE") == [8, 4]
+    assert ids("flaky-ci", result="SUCCESS", change=1001) == [5]
+    assert ids("healthy-ci", job="tempest") == [6, 2]
+    assert ids("healthy-ci", job="tempest", pipeline="check", project="openstack/nova") == [6, 2]
+    assert ids("healthy-ci", pipeline="gate") == [] and ids("healthy-ci", change=1002) == [7]
+    page = get(client, with_window("/v1/systems/healthy-ci/reports", job="pep8", limit=2))
+    assert [r["id"] for r in page["reports"]] == [7, 6]
+    assert page["next"] == with_window("/v1/systems/healthy-ci/reports", job="pep8", limit=2,
+                                       marker=6)
+    assert [r["id"] for r in get(client, page["next"])["reports"]] == [2]
+    # A marker outside the filtered list is refused like any unknown marker.
+    assert "marker" in fault(client, with_window("/v1/systems/healthy-ci/reports", job="pep8",
+                                                 marker=5), 400)
+    assert "change" in fault(client, with_window("/v1/systems/101/reports", change="x1"), 400)
+    assert "result" in fault(client, with_window("/v1/systems/101/reports", result=""), 400)
+
+
+def test_failures_by_result_job_and_reason(client, engine):
+    with transaction(engine) as session:
+        session.add(models.JobResult(report_id=8, position=0, name="tempest",
+                                     result="NODE_FAILURE", result_class="error",
+                                     detail="Node lost <b>", voting=True))
+    body = get(client, with_window("/v1/systems/flaky-ci/failures"))
+    assert set(body) == {"window", "system", "days", "by_result", "by_job", "reasons"}
+    assert len(body["days"]) == 7 and body["days"][0] == WINDOW["since"]
+    assert [(r["result"], r["reports"]) for r in body["by_result"]] == [("FAILURE", 2),
+                                                                        ("SUCCESS", 1)]
+    (job,) = body["by_job"]
+    assert (job["name"], job["failures"], job["voting"]) == ("tempest", 1, True)
+    assert job["results"] == [{"result": "NODE_FAILURE", "runs": 1}]
+    assert sum(job["per_day"]) == 1 and len(job["per_day"]) == 7
+    assert body["reasons"] == [{"result": "NODE_FAILURE", "detail": "Node lost <b>", "runs": 1,
+                                "jobs": ["tempest"], "last_at": job["last_failure_at"]}]
+    healthy = get(client, with_window("/v1/systems/healthy-ci/failures"))
+    assert [(j["name"], j["results"]) for j in healthy["by_job"]] == [
+        ("tempest", [{"result": "FAILURE", "runs": 1}])]
+    assert healthy["reasons"] == []
+    fault(client, with_window("/v1/systems/no-such-ci/failures"), 404)
+
+
+def test_missed_patchsets_are_the_coverage_gap(client):
+    systems = {s["username"]: s for s in get(client, with_window("/v1/systems"))["systems"]}
+    for username, system in systems.items():
+        missed = get(client, with_window(f"/v1/systems/{username}/missed"))
+        gap = system["stats"]["patchsets_eligible"] - system["stats"]["patchsets_reported"]
+        assert len(missed["patchsets"]) == gap, username
+    dead = get(client, with_window("/v1/systems/dead-ci/missed"))["patchsets"]
+    assert [(p["change"], p["patchset"]) for p in dead] == [(1001, 2), (1001, 1)]
+    assert dead[0]["gerrit_url"] == f"{GERRIT}/c/openstack/nova/+/1001/2"
+    assert dead[0]["project"] == "openstack/nova" and dead[0]["subject"] == "Change 1001 🚀"
+    page = get(client, with_window("/v1/systems/dead-ci/missed", limit=1))
+    assert page["next"] == with_window("/v1/systems/dead-ci/missed", limit=1, marker=3)
+    assert [p["id"] for p in get(client, page["next"])["patchsets"]] == [2]
+    assert "marker" in fault(client, with_window("/v1/systems/dead-ci/missed", marker=4), 400)
+    assert get(client, with_window("/v1/systems/healthy-ci/missed"))["patchsets"] == []
+
+
 # --- changes, projects, status -------------------------------------------------------------------
 
 

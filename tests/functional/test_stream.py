@@ -24,7 +24,7 @@ def frames(body: str) -> list[dict]:
     for block in body.split("\n\n"):
         fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line
                       and not line.startswith(":"))
-        if "id" in fields:
+        if "data" in fields:
             events.append({"id": int(fields["id"]), "event": fields["event"],
                            "data": json.loads(fields["data"])})
     return events
@@ -38,10 +38,13 @@ def stream_client(radar):  # noqa: F811
 def test_stream_resumes_after_last_event_id(engine, stream_client):
     first = add_event(engine, "status", to="failing")
     second = add_event(engine, "data", reports=3)
-    response = stream_client.get("/v1/stream", headers={"Last-Event-ID": str(first - 1)})
+    # As a browser's EventSource asks.
+    response = stream_client.get("/v1/stream", headers={"Last-Event-ID": str(first - 1),
+                                                        "Accept": "text/event-stream"})
     assert response.content_type == "text/event-stream"
     assert response.headers["Cache-Control"] == "no-cache"
-    assert response.text.startswith("retry: ")
+    # The stream starts with where it starts (id only), for a client that reconnects.
+    assert response.text.startswith(f"retry: 3000\nid: {first - 1}\n\n")
     got = frames(response.text)
     assert [(e["id"], e["event"]) for e in got] == [(first, "status"), (second, "data")]
     assert got[0]["data"]["data"] == {"to": "failing"} and got[0]["data"]["system_id"] == 101
@@ -72,3 +75,14 @@ def test_events_page_newest_first(engine, radar):  # noqa: F811
     assert ids[0] in [e["id"] for e in older["events"]]
     assert all(e["at"].endswith("Z") for e in body["events"])
 
+
+
+def test_a_stream_ends_when_its_client_has_gone(engine, radar):  # noqa: F811
+    from radar_api.controllers.v1.stream import StreamLimiter, stream
+
+    limiter = StreamLimiter(1)
+    assert limiter.acquire()
+    add_event(engine, "data", reports=1)
+    body = list(stream(radar, 0, 60, limiter, disconnected=lambda: True))
+    assert body == [b"retry: 3000\nid: 0\n\n"]  # no event, no wait of the 60 seconds
+    assert limiter.acquire()  # the slot is free again

@@ -1,7 +1,7 @@
 /**
  * radar: the dashboard application. Each view is its own module with its own route; this
  * module only ties them together, sends unknown paths to the leaderboard and starts the
- * auto-refresh clock.
+ * event stream and the fallback refresh clock.
  */
 (function () {
     'use strict';
@@ -13,7 +13,9 @@
         'radar.system',
         'radar.compare',
         'radar.change',
-        'radar.status'
+        'radar.status',
+        'radar.events',
+        'radar.project'
     ])
         .config(routes)
         .run(start);
@@ -32,8 +34,9 @@
         });
     }
 
-    start.$inject = ['refresher'];
-    function start(refresher) {
+    start.$inject = ['refresher', 'live'];
+    function start(refresher, live) {
+        live.start();
         refresher.start();
     }
 })();

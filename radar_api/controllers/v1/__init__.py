@@ -12,6 +12,7 @@ from radar_api.controllers.v1.projects import ProjectsController
 from radar_api.controllers.v1.silences import SilencesController
 from radar_api.controllers.v1.status import StatusController
 from radar_api.controllers.v1.systems import SystemsController
+from radar_api.controllers.v1.trends import TrendsController
 
 
 class V1Controller:
@@ -22,7 +23,10 @@ class V1Controller:
     events = EventsController()
     figures = FiguresController()
     silences = SilencesController()
+    trends = TrendsController()
 
+    # EventSource asks for text/event-stream; curl and scripts ask for anything.
+    @pecan.expose(content_type="text/event-stream")
     @pecan.expose()
     def stream(self):
         """Server-Sent Events: status changes, new data after polls, alert deliveries.

@@ -83,19 +83,23 @@ class ReportsController(Resource):
     def __init__(self, system_key):
         self.system_key = system_key
 
-    @expose(ReportCollection, *[wtypes.text] * 6)
-    def get_all(self, window=None, since=None, until=None, project=None, limit=None, marker=None):
-        """The system's reports dated in the window, newest first.
+    @expose(ReportCollection, *[wtypes.text] * 10)
+    def get_all(self, window=None, since=None, until=None, project=None, limit=None, marker=None,
+                result=None, job=None, pipeline=None, change=None):
+        """The system's reports dated in the window, newest first, optionally only those of
+        one result word, with one job, of one pipeline or on one change.
 
-        Example: ``curl 'http://radar.example.org/v1/systems/101/reports?limit=20'``
+        Example: ``curl 'http://radar.example.org/v1/systems/101/reports?result=NODE_FAILURE'``
         """
         settings = pecan.request.api
         span = utils.validate_window(window, since, until)
         limit = utils.validate_limit(limit, settings.default_limit, settings.max_limit)
         marker = utils.validate_marker(marker)
+        filters = utils.validate_report_filter(result, job, pipeline, change)
         radar = pecan.request.radar
         project = utils.validate_project(radar, project)
-        data = radar.reports(self.system_key, span, project=project, limit=limit, marker=marker)
+        data = radar.reports(self.system_key, span, project=project, limit=limit, marker=marker,
+                             filters=filters)
         return ReportCollection.from_dict(
             {
                 "window": types.window_of(span),

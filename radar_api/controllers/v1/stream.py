@@ -49,12 +49,21 @@ def _frame(event: dict) -> bytes:
     return f"id: {event['id']}\nevent: {event['kind']}\ndata: {data}\n\n".encode()
 
 
-def stream(radar, start_after: int, seconds: float, limiter: StreamLimiter, clock=time.monotonic):
-    """The body of a stream: every event after ``start_after`` as it comes, for ``seconds``."""
+def _never() -> bool:
+    return False
+
+
+def stream(radar, start_after: int, seconds: float, limiter: StreamLimiter, clock=time.monotonic,
+           disconnected=_never):
+    """The body of a stream: every event after ``start_after`` as it comes, for ``seconds``,
+    or until ``disconnected()`` says the client has gone (its thread is then free at once
+    instead of at the next write)."""
     last, deadline, quiet_since = start_after, clock() + seconds, clock()
     try:
-        yield f"retry: {RETRY_MS}\n\n".encode()
-        while clock() < deadline:
+        # An id with no data: the client's Last-Event-ID starts here, so a reconnection
+        # before the first event resumes from this point instead of from "now" again.
+        yield f"retry: {RETRY_MS}\nid: {start_after}\n\n".encode()
+        while clock() < deadline and not disconnected():
             try:
                 events = radar.events_after(last)
             except DatabaseUnavailable:
@@ -89,5 +98,8 @@ def respond(request) -> webob.Response:
     response = webob.Response(content_type="text/event-stream", charset="utf-8")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
-    response.app_iter = stream(radar, after, request.api.stream_seconds, limiter)
+    # waitress tells a task that its client has gone (with channel_request_lookahead set).
+    disconnected = request.environ.get("waitress.client_disconnected") or _never
+    response.app_iter = stream(radar, after, request.api.stream_seconds, limiter,
+                               disconnected=disconnected)
     return response

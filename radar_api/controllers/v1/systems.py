@@ -10,6 +10,7 @@ from wsme import types as wtypes
 
 from radar_api.controllers.v1 import types, utils
 from radar_api.controllers.v1.base import Resource
+from radar_api.controllers.v1.failures import FailuresController, MissedController
 from radar_api.controllers.v1.figures_types import Health, Stats
 from radar_api.controllers.v1.history import HistoryController
 from radar_api.controllers.v1.jobs import JobsController
@@ -124,6 +125,8 @@ class SystemsController(Resource):
         "reports": ReportsController,
         "trend": TrendController,
         "history": HistoryController,
+        "failures": FailuresController,
+        "missed": MissedController,
     }
 
     @expose(SystemCollection, *[wtypes.text] * 8)

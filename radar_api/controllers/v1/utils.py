@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pecan
 from wsme.exc import ClientSideError
 
-from radar_core import catalogue, stats
+from radar_core import catalogue, queries, stats
 from radar_core.service import BUCKETS
 
 DEFAULT_WINDOW = timedelta(days=7)
@@ -155,14 +155,32 @@ def validate_bucket(bucket) -> str:
     return bucket
 
 
-def validate_change_number(number) -> int:
+def validate_change_number(number, name: str = "number") -> int:
     value = int(number) if isinstance(number, str) and is_id(number) else 0
     if value < 1:
         raise invalid(
-            f"number: change number must be a whole number from 1 to {10**MAX_ID_DIGITS - 1}, "
+            f"{name}: change number must be a whole number from 1 to {10**MAX_ID_DIGITS - 1}, "
             f"not {str(number)[:40]!r}"
         )
     return value
+
+
+def _filter_text(name: str, value, maximum: int = 255) -> str | None:
+    if value is None:
+        return None
+    if not value.strip() or len(value) > maximum:
+        raise invalid(f"{name}: must be from 1 to {maximum} characters")
+    return value
+
+
+def validate_report_filter(result, job, pipeline, change) -> queries.ReportFilter:
+    """The reports list's filters: a result word, a job name, a pipeline, a change number."""
+    return queries.ReportFilter(
+        result=_filter_text("result", result, 64),
+        job=_filter_text("job", job),
+        pipeline=_filter_text("pipeline", pipeline),
+        change=None if change is None else validate_change_number(change, "change"),
+    )
 
 
 def validate_project(radar, project) -> str | None:

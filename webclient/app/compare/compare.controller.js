@@ -12,34 +12,25 @@
     angular.module('radar.compare').controller('CompareController', CompareController);
 
     CompareController.$inject = ['$scope', '$location', '$q', 'radarApi', 'viewState', 'refresher',
-        'loadState', 'chartTheme', 'format'];
+        'loadState', 'chartTheme', 'format', 'catalogue'];
     function CompareController($scope, $location, $q, radarApi, viewState, refresher, loadState,
-                               chartTheme, format) {
+                               chartTheme, format, catalogue) {
         var vm = this;
-        // `better` says which end wins, to highlight the best system on each row.
+        // Labels and which end is better come from the server's catalogue (/v1/figures):
+        // `better` highlights the best system on each row.
         vm.figures = [
-            {label: 'Score', value: h('score'), show: format.score, better: 'high'},
-            {label: 'Coverage', value: h('coverage'), show: format.percent, better: 'high'},
-            {label: 'Timeliness', value: h('timeliness'), show: format.percent, better: 'high'},
-            {label: 'Success rate', value: h('success_rate'), show: format.percent, better: 'high'},
-            {label: 'Stability', value: h('stability'), show: format.percent, better: 'high'},
-            {label: 'Reports', value: st('reports'), show: plain},
-            {label: 'Patchsets reported', value: st('patchsets_reported'), show: plain},
-            {label: 'Latency p50', value: st('latency_p50_s'), show: format.duration, better: 'low'},
-            {label: 'Latency p90', value: st('latency_p90_s'), show: format.duration, better: 'low'},
-            {label: 'Rechecks', value: st('rechecks'), show: plain, better: 'low'},
-            {label: 'Flaky patchsets', value: st('flaky_patchsets'), show: plain, better: 'low'},
-            {label: 'Agreement with reference', value: st('agreement'), show: format.percent, better: 'high'},
-            {label: 'False failures', value: st('false_failure_rate'), show: format.percent, better: 'low'},
-            {label: 'Last report', value: st('last_report_at'), show: format.timeAgo}
+            figure('score', h, format.score), figure('coverage', h, format.percent),
+            figure('timeliness', h, format.percent), figure('success_rate', h, format.percent),
+            figure('stability', h, format.percent), figure('reports', st, plain),
+            figure('patchsets_reported', st, plain), figure('latency_p50_s', st, format.duration),
+            figure('latency_p90_s', st, format.duration), figure('rechecks', st, plain),
+            figure('flaky_patchsets', st, plain), figure('agreement', st, format.percent),
+            figure('false_failure_rate', st, format.percent),
+            figure('last_report_at', st, format.timeAgo, true)
         ];
-        vm.metrics = [
-            {key: 'score', label: 'Score'},
-            {key: 'success_rate', label: 'Success rate'},
-            {key: 'coverage', label: 'Coverage'},
-            {key: 'timeliness', label: 'Timeliness'},
-            {key: 'stability', label: 'Stability'}
-        ];
+        vm.metrics = ['score', 'success_rate', 'coverage', 'timeliness', 'stability'].map(function (key) {
+            return {key: key, label: function () { return catalogue.label(key); }};
+        });
         vm.MAX = MAX;
         vm.MIN = MIN;
         vm.state = loadState.create();
@@ -66,8 +57,12 @@
 
         function load() {
             vm.state.run(function () {
-                return radarApi.systems(viewState.apiParams());
+                return $q.all([radarApi.systems(viewState.apiParams()), catalogue.load()])
+                    .then(function (answers) {
+                        return answers[0];
+                    });
             }, function (body) {
+                vm.figures.forEach(labelled);
                 vm.window = body.window;
                 vm.all = body.systems.slice().sort(function (a, b) {
                     return a.name.localeCompare(b.name);
@@ -171,9 +166,19 @@
         }
 
         function labelOf(metric) {
-            return vm.metrics.filter(function (m) {
-                return m.key === metric;
-            })[0].label;
+            return catalogue.label(metric);
+        }
+
+        /** A row of the table: its label and better end are the catalogue's. */
+        function figure(key, group, show, neither) {
+            return labelled({key: key, value: group(key), show: show, neither: neither});
+        }
+
+        function labelled(row) {
+            var better = {higher: 'high', lower: 'low'}[catalogue.better(row.key)];
+            row.label = catalogue.label(row.key);
+            row.better = row.neither ? undefined : better;
+            return row;
         }
 
         function h(key) {

@@ -27,6 +27,12 @@
             jobs: jobs,
             reports: reports,
             trend: trend,
+            trends: trends,
+            history: history,
+            failures: failures,
+            missed: missed,
+            figures: figures,
+            events: events,
             change: change,
             projects: projects,
             status: status
@@ -61,6 +67,36 @@
 
         function trend(id, params) {
             return get('systems/' + encodeURIComponent(id) + '/trend', params);
+        }
+
+        /** The system's status changes in [since, until), oldest first. */
+        function history(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/history', params);
+        }
+
+        /** Reports per result word, failed runs per job, the reasons jobs gave. */
+        function failures(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/failures', params);
+        }
+
+        /** The eligible patchsets the system did not report on, newest first (one page). */
+        function missed(id, params) {
+            return get('systems/' + encodeURIComponent(id) + '/missed', params);
+        }
+
+        /** Every system's trend in one answer (all pages), for the sparklines. */
+        function trends(params) {
+            return getAll('trends', params, 'trends');
+        }
+
+        /** The catalogue of figures and the thresholds in force. */
+        function figures() {
+            return get('figures');
+        }
+
+        /** Newest events first; `marker` pages on. */
+        function events(params) {
+            return get('events', params);
         }
 
         function change(number) {

@@ -6,18 +6,9 @@
 (function () {
     'use strict';
 
-    // Worst first: the order of the status filter and of a sort by status.
-    var STATUSES = [
-        {key: 'failing', label: 'Failing', help: 'score below 50, or no success for 14 days'},
-        {key: 'silent', label: 'Silent', help: 'stopped reporting while patchsets kept coming'},
-        {key: 'degraded', label: 'Degraded', help: 'score below 80'},
-        {key: 'unknown', label: 'Unknown', help: 'no report in the last 30 days'},
-        {key: 'healthy', label: 'Healthy', help: 'score 80 or more'}
-    ];
     var RESULT_CLASSES = ['success', 'failure', 'error', 'skipped'];
 
     angular.module('radar.core')
-        .constant('STATUSES', STATUSES)
         .component('radarStatus', {
             bindings: {status: '<'},
             template: '<span class="badge status-{{$ctrl.cls}}" title="{{$ctrl.help}}">' +
@@ -44,14 +35,14 @@
             templateUrl: 'app/core/state.html'
         });
 
-    function StatusBadgeController() {
+    /** Label and help from the server's catalogue (the status's name until it is in). */
+    StatusBadgeController.$inject = ['catalogue'];
+    function StatusBadgeController(catalogue) {
         var ctrl = this;
-        ctrl.$onChanges = function () {
-            var known = STATUSES.filter(function (s) {
-                return s.key === ctrl.status;
-            })[0];
+        ctrl.$doCheck = function () {
+            var known = catalogue.status(ctrl.status);
             ctrl.cls = known ? known.key : 'unknown';
-            ctrl.label = known ? known.label : (ctrl.status || 'Unknown');
+            ctrl.label = known ? known.label : (ctrl.status || 'unknown');
             ctrl.help = known ? known.help : '';
         };
     }

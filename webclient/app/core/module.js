@@ -13,9 +13,6 @@
         // How often to probe the API while it is down; short, so the banner goes soon after
         // the API is back.
         .constant('RECOVERY_PROBE_MS', 5000)
-        // [health] thresholds the views draw. These are the server's defaults: the one place
-        // to change until the API publishes the values in force.
-        .constant('HEALTH', {reportDeadlineS: 4 * 3600})
         .config(configure);
 
     configure.$inject = ['$compileProvider', '$locationProvider'];

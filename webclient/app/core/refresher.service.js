@@ -1,7 +1,8 @@
 /**
- * refresher: reloads the data on screen every collector poll interval (/v1/status gives
- * `poll_interval`): new data cannot appear faster than the collector stores it, so polling
- * the API more often would only add load.
+ * refresher: while the event stream is not followed (live.mode is not 'live'), reloads the
+ * data on screen every collector poll interval (/v1/status gives `poll_interval`): new data
+ * cannot appear faster than the collector stores it, so polling the API more often would only
+ * add load. While the stream is live, the stream's events drive the refreshes (live.js).
  *
  * Views register with watch($scope, load); `load` must update the view in place (keep what is
  * shown until the new data arrives) so that a refresh never loses the user's place.
@@ -14,8 +15,9 @@
 
     angular.module('radar.core').factory('refresher', refresher);
 
-    refresher.$inject = ['$rootScope', '$timeout', 'radarApi', 'connection', 'RECOVERY_PROBE_MS'];
-    function refresher($rootScope, $timeout, radarApi, connection, RECOVERY_PROBE_MS) {
+    refresher.$inject = ['$rootScope', '$timeout', 'radarApi', 'connection', 'live',
+        'RECOVERY_PROBE_MS'];
+    function refresher($rootScope, $timeout, radarApi, connection, live, RECOVERY_PROBE_MS) {
         var timer = null;
         var probe = null;
         var service = {
@@ -27,10 +29,22 @@
         };
         return service;
 
-        /** Read the poll interval and start the clock; called once when the app boots. */
+        /**
+         * Called once when the app boots. The clock runs only while the stream is not live:
+         * it starts (reading the poll interval) when live.mode turns to 'polling', and stops
+         * when the stream is back.
+         */
         function start() {
             service.lastRefresh = new Date();
-            readInterval().finally(schedule);
+            $rootScope.$watch(function () {
+                return live.mode;
+            }, function (mode) {
+                if (mode === 'polling') {
+                    readInterval().finally(schedule);
+                } else {
+                    $timeout.cancel(timer);
+                }
+            });
             $rootScope.$on('radar:api-down', scheduleProbe);
         }
 
@@ -66,6 +80,9 @@
         }
 
         function tick() {
+            if (live.mode === 'live') {
+                return;  // the stream drives the refreshes now
+            }
             service.lastRefresh = new Date();
             $rootScope.$broadcast('radar:refresh', {reason: 'interval'});
             // The interval is an option of the collector: follow it if it changes.

@@ -8,7 +8,9 @@
     var NAV = [
         {path: '/systems', label: 'Leaderboard'},
         {path: '/compare', label: 'Compare'},
+        {path: '/projects', label: 'Projects'},
         {path: '/changes', label: 'Change'},
+        {path: '/events', label: 'Events'},
         {path: '/status', label: 'Collector'}
     ];
 
@@ -27,10 +29,15 @@
         })
         .component('radarFooter', {
             template: '<footer class="footer">' +
-                '<span ng-if="$ctrl.refresher.intervalS">Refreshes by itself every ' +
-                '{{$ctrl.every()}} (the collector\'s poll interval).</span> ' +
+                '<span id="live-state" data-mode="{{$ctrl.live.mode}}" ng-switch="$ctrl.live.mode">' +
+                '<span ng-switch-when="live" class="live-on"><span class="live-dot" aria-hidden="true"></span>' +
+                'Live: updates as the collector stores data.</span>' +
+                '<span ng-switch-when="polling" class="live-off">Live updates off ' +
+                '({{$ctrl.live.reason}}): refreshing every {{$ctrl.every()}}.</span>' +
+                '<span ng-switch-default>Connecting to the event stream…</span>' +
+                '</span> ' +
                 '<span ng-if="$ctrl.refresher.lastRefresh">Last refresh ' +
-                '<time>{{$ctrl.refresher.lastRefresh | date:\'HH:mm:ss\'}}</time>.</span>' +
+                '<time id="last-refresh">{{$ctrl.refresher.lastRefresh | date:\'HH:mm:ss\'}}</time>.</span>' +
                 '</footer>',
             controller: FooterController
         });
@@ -128,12 +135,13 @@
         }
     }
 
-    FooterController.$inject = ['refresher', 'format'];
-    function FooterController(refresher, format) {
+    FooterController.$inject = ['refresher', 'live', 'format'];
+    function FooterController(refresher, live, format) {
         this.refresher = refresher;
+        this.live = live;
         /** "5 min" reads better than "5m" in a sentence. */
         this.every = function () {
-            var s = refresher.intervalS;
+            var s = refresher.intervalS || 300;
             return s % 60 === 0 && s < 3600 ? (s / 60) + ' min' : format.duration(s);
         };
     }

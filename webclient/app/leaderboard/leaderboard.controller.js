@@ -7,35 +7,33 @@
 (function () {
     'use strict';
 
-    var DEFAULT_SORT = '-score';
-    // Sparkline requests run a few at a time, not one burst per system.
-    var TREND_CONCURRENCY = 4;
+    // The API's own default order: worst status first, then the lowest score.
+    var DEFAULT_SORT = 'severity';
 
     angular.module('radar.leaderboard').controller('LeaderboardController', LeaderboardController);
 
-    LeaderboardController.$inject = ['$scope', '$location', 'radarApi', 'viewState', 'refresher',
-        'loadState', 'format', 'STATUSES'];
-    function LeaderboardController($scope, $location, radarApi, viewState, refresher, loadState,
-                                   format, STATUSES) {
+    LeaderboardController.$inject = ['$scope', '$location', '$q', 'radarApi', 'viewState',
+        'refresher', 'loadState', 'format', 'catalogue'];
+    function LeaderboardController($scope, $location, $q, radarApi, viewState, refresher,
+                                   loadState, format, catalogue) {
         var vm = this;
-        var statusRank = {};
         var trendGeneration = 0;
-        STATUSES.forEach(function (s, i) {
-            statusRank[s.key] = i;
-        });
+        var label = catalogue.label;
 
         // `first` is the direction a first click sorts in: the "best" or most useful end.
+        // Labels come from the server's catalogue (GET /v1/figures).
         vm.columns = [
-            {key: 'name', label: 'System', first: '', value: function (s) { return s.name.toLowerCase(); }},
-            {key: 'status', label: 'Status', first: '', value: function (s) { return statusRank[s.health.status]; }},
-            {key: 'score', label: 'Score', first: '-', value: function (s) { return s.health.score; }},
-            {key: 'coverage', label: 'Coverage', first: '-', value: function (s) { return s.health.coverage; }},
-            {key: 'timeliness', label: 'Timeliness', first: '-', value: function (s) { return s.health.timeliness; }},
-            {key: 'success_rate', label: 'Success', first: '-', value: function (s) { return s.health.success_rate; }},
-            {key: 'latency_p50_s', label: 'Latency p50', first: '', value: function (s) { return s.stats.latency_p50_s; }},
-            {key: 'last_report_at', label: 'Last report', first: '-', value: function (s) { return time(s.stats.last_report_at); }}
+            {key: 'name', label: function () { return 'System'; }, first: '', value: function (s) { return s.name.toLowerCase(); }},
+            {key: 'severity', label: function () { return label('status'); }, first: '', value: severity},
+            {key: 'status_since', label: function () { return label('status_since'); }, first: '-', value: function (s) { return time(s.health.status_since); }},
+            {key: 'score', label: function () { return label('score'); }, first: '-', value: function (s) { return s.health.score; }},
+            {key: 'coverage', label: function () { return label('coverage'); }, first: '-', value: function (s) { return s.health.coverage; }},
+            {key: 'timeliness', label: function () { return label('timeliness'); }, first: '-', value: function (s) { return s.health.timeliness; }},
+            {key: 'success_rate', label: function () { return label('success_rate'); }, first: '-', value: function (s) { return s.health.success_rate; }},
+            {key: 'latency_p50_s', label: function () { return label('latency_p50_s'); }, first: '', value: function (s) { return s.stats.latency_p50_s; }},
+            {key: 'last_report_at', label: function () { return label('last_report_at'); }, first: '-', value: function (s) { return time(s.stats.last_report_at); }}
         ];
-        vm.statuses = STATUSES;
+        vm.statuses = catalogue.statuses;
         vm.state = loadState.create();
         vm.systems = [];
         vm.rows = [];
@@ -62,16 +60,31 @@
             applyView();
         });
 
+        /**
+         * Three requests in parallel, whatever the number of systems: the list, every
+         * system's trend (one call) and the catalogue (once per page life).
+         */
         function load() {
+            var trends = loadTrends();
             return vm.state.run(function () {
-                return radarApi.systems(viewState.apiParams());
+                return $q.all([radarApi.systems(viewState.apiParams()), catalogue.load()])
+                    .then(function (answers) {
+                        return answers[0];
+                    });
             }, function (body) {
                 vm.window = body.window;
                 vm.systems = body.systems;
                 summarise();
                 applyView();
-                loadTrends(body.systems);
+            }).then(function () {
+                return trends;
             });
+        }
+
+        function severity(s) {
+            var score = s.health.score;
+            // rank, then the lowest score, no score last (radar_core.documents.severity_key).
+            return catalogue.rank(s.health.status) * 1000 + (score === null || score === undefined ? 999 : score);
         }
 
         /** Status counts and the "needs attention" list, over every system. */
@@ -82,21 +95,24 @@
             });
             vm.attention = vm.systems.filter(function (s) {
                 return s.health.status === 'failing' || s.health.status === 'silent';
+            }).sort(function (a, b) {
+                return severity(a) - severity(b);
             }).map(function (s) {
                 return {system: s, why: whyAttention(s)};
             });
         }
 
         function whyAttention(s) {
+            var t = catalogue.thresholds;
             if (s.health.status === 'silent') {
                 return 'last report ' + format.timeAgo(s.stats.last_report_at) +
                     ', while new patchsets keep coming';
             }
-            if (s.health.score !== null && s.health.score < 50) {
-                return 'score ' + s.health.score + ' (below 50)';
+            if (s.health.score !== null && s.health.score < t.score_failing_below) {
+                return 'score ' + s.health.score + ' (below ' + t.score_failing_below + ')';
             }
-            return 'no successful report for a long time (last success ' +
-                format.timeAgo(s.stats.last_success_at) + ')';
+            return 'no successful report for ' + format.duration(t.unsupported_after_s) +
+                ' or more (last success ' + format.timeAgo(s.stats.last_success_at) + ')';
         }
 
         /** The rows on screen: filtered by status and name, then sorted. */
@@ -130,7 +146,7 @@
             var key = sort.replace(/^-/, '');
             return vm.columns.filter(function (c) {
                 return c.key === key;
-            })[0] || vm.columns[2];
+            })[0] || vm.columns[1];
         }
 
         function sortBy(column) {
@@ -188,32 +204,26 @@
             vm.query = search.q || '';
         }
 
-        /** Daily scores for the sparklines; failures just leave a line out. */
-        function loadTrends(systems) {
+        /** Daily scores for the sparklines, every system in one request; a failure just
+         * leaves the lines out. */
+        function loadTrends() {
             var generation = ++trendGeneration;
-            var queue = systems.map(function (s) {
-                return s.id;
-            });
             var params = viewState.trendParams();
             vm.trendBucket = params.bucket;
             vm.trendDays = params.window === '7d' && viewState.current().window === '24h' ? 7 : null;
-
-            function next() {
-                var id = queue.shift();
-                if (id === undefined || generation !== trendGeneration) {
+            return radarApi.trends(params).then(function (body) {
+                if (generation !== trendGeneration) {
                     return;
                 }
-                return radarApi.trend(id, params).then(function (body) {
-                    if (generation === trendGeneration) {
-                        vm.trends[id] = body.points.map(function (p) {
-                            return p.score;
-                        });
-                    }
-                }, angular.noop).then(next);
-            }
-            for (var i = 0; i < TREND_CONCURRENCY; i++) {
-                next();
-            }
+                var trends = {};
+                body.trends.forEach(function (t) {
+                    trends[t.system.id] = t.points.map(function (p) {
+                        return p.score;
+                    });
+                });
+                vm.trends = trends;
+                vm.trendsLoaded = true;
+            }, angular.noop);
         }
 
         function trendTitle() {

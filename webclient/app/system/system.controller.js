@@ -8,10 +8,10 @@
 
     angular.module('radar.system').controller('SystemController', SystemController);
 
-    SystemController.$inject = ['$scope', '$routeParams', 'radarApi', 'viewState', 'refresher',
-        'loadState', 'chartTheme', 'format', 'HEALTH'];
-    function SystemController($scope, $routeParams, radarApi, viewState, refresher, loadState,
-                              chartTheme, format, HEALTH) {
+    SystemController.$inject = ['$scope', '$q', '$location', '$routeParams', 'radarApi', 'viewState', 'refresher',
+        'loadState', 'chartTheme', 'format', 'catalogue'];
+    function SystemController($scope, $q, $location, $routeParams, radarApi, viewState, refresher, loadState,
+                              chartTheme, format, catalogue) {
         var vm = this;
         vm.id = $routeParams.id;
         vm.link = viewState.link;
@@ -19,23 +19,44 @@
             system: loadState.create(),
             jobs: loadState.create(),
             trend: loadState.create(),
-            reports: loadState.create()
+            reports: loadState.create(),
+            timeline: loadState.create(),
+            failures: loadState.create(),
+            missed: loadState.create()
         };
-        vm.components = [
-            {key: 'coverage', label: 'Coverage', help: 'eligible patchsets it reported on'},
-            {key: 'timeliness', label: 'Timeliness', help: 'reports within the deadline'},
-            {key: 'success_rate', label: 'Success rate', help: 'successes among verdicts'},
-            {key: 'stability', label: 'Stability', help: 'patchsets without a failure-then-success flip'}
-        ];
+        // The reports list's filters live in the URL like the window (?result=&job=...).
+        var FILTERS = ['result', 'job', 'pipeline', 'change'];
+        vm.filters = {};
+        vm.timelineDays = 30;
+        vm.MISSED_PAGE = 25;
+        vm.setTimeline = setTimeline;
+        vm.applyFilters = applyFilters;
+        vm.filterBy = filterBy;
+        vm.clearReportFilters = clearReportFilters;
+        vm.hasFilters = hasFilters;
+        // Labels and help from the server's catalogue (GET /v1/figures).
+        vm.components = ['coverage', 'timeliness', 'success_rate', 'stability'].map(function (key) {
+            return {key: key, label: function () { return catalogue.label(key); },
+                    help: function () { return catalogue.help(key); }};
+        });
+        vm.thresholds = catalogue.thresholds;
         vm.jobs = [];
         vm.reports = [];
         vm.flaky = [];
         vm.loadMore = loadMore;
         vm.loadingMore = false;
-        vm.deadline = HEALTH.reportDeadlineS;
 
+        readFilters();
         load();
         refresher.watch($scope, load);
+        $scope.$on('$routeUpdate', function () {
+            var before = angular.toJson(vm.filters);
+            readFilters();
+            if (angular.toJson(vm.filters) !== before) {
+                vm.reports = [];
+                loadReports();
+            }
+        });
         viewState.onChange($scope, function () {
             // Another window: the reports paged in so far belong to the old one.
             vm.reports = [];
@@ -56,15 +77,51 @@
                 vm.jobs = body.jobs.map(withFailureRate);
             });
             vm.states.trend.run(function () {
-                return radarApi.trend(vm.id, viewState.trendParams());
+                // The deadline line needs the thresholds in force.
+                return $q.all([radarApi.trend(vm.id, viewState.trendParams()), catalogue.load()])
+                    .then(function (answers) {
+                        return answers[0];
+                    });
             }, function (body) {
                 vm.trend = body;
                 buildCharts(body.points);
             });
+            loadReports();
+            loadTimeline();
+            vm.states.failures.run(function () {
+                return radarApi.failures(vm.id, params);
+            }, function (body) {
+                vm.failures = body;
+                vm.failureWords = body.by_result.filter(function (r) {
+                    return r.result_class !== 'success';
+                });
+                vm.failingJobs = body.by_job.filter(function (job) {
+                    return job.per_day !== null;
+                });
+            });
+            vm.states.missed.run(function () {
+                return radarApi.missed(vm.id, angular.extend({limit: vm.MISSED_PAGE}, params));
+            }, function (body) {
+                vm.missed = body.patchsets;
+                vm.missedMore = Boolean(body.next);
+            });
+        }
+
+        function reportParams() {
+            var params = viewState.apiParams();
+            FILTERS.forEach(function (name) {
+                if (vm.filters[name]) {
+                    params[name] = vm.filters[name];
+                }
+            });
+            return params;
+        }
+
+        function loadReports() {
             // Refresh as many reports as the user has paged in, so the list does not shrink.
             var atLeast = Math.max(vm.reports.length, radarApi.REPORT_PAGE);
             vm.states.reports.run(function () {
-                return radarApi.reports(vm.id, params, atLeast);
+                return radarApi.reports(vm.id, reportParams(), atLeast);
             }, function (body) {
                 vm.reports = body.reports;
                 vm.reportsNext = body.next;
@@ -72,11 +129,96 @@
             });
         }
 
+        function readFilters() {
+            var search = $location.search();
+            vm.filters = {};
+            FILTERS.forEach(function (name) {
+                vm.filters[name] = search[name] ? String(search[name]) : '';
+            });
+            vm.filterForm = angular.copy(vm.filters);
+            vm.timelineDays = search.timeline === '90' ? 90 : 30;
+        }
+
+        /** Put the form's filters in the URL; $routeUpdate reloads the list. */
+        function applyFilters() {
+            FILTERS.forEach(function (name) {
+                var value = String(vm.filterForm[name] || '').trim();
+                $location.search(name, value || null);
+            });
+        }
+
+        function filterBy(name, value) {
+            vm.filterForm = angular.copy(vm.filters);
+            vm.filterForm[name] = value;
+            applyFilters();
+        }
+
+        function clearReportFilters() {
+            vm.filterForm = {};
+            applyFilters();
+        }
+
+        function hasFilters() {
+            return FILTERS.some(function (name) {
+                return Boolean(vm.filters[name]);
+            });
+        }
+
+        function setTimeline(days) {
+            $location.search('timeline', days === 90 ? '90' : null).replace();
+            vm.timelineDays = days;
+            loadTimeline();
+        }
+
+        /** Status bands over the last 30 or 90 days, from the history of hourly statuses. */
+        function loadTimeline() {
+            var until = new Date();
+            var since = new Date(until.getTime() - vm.timelineDays * 86400000);
+            vm.states.timeline.run(function () {
+                return $q.all([radarApi.history(vm.id, {since: since.toISOString().slice(0, 19),
+                                                        until: until.toISOString().slice(0, 19)}),
+                               catalogue.load()]).then(function (answers) {
+                    return answers[0];
+                });
+            }, function (body) {
+                vm.timeline = bands(body, since, until);
+            });
+        }
+
+        function bands(body, since, until) {
+            var changes = body.changes;
+            var start = since.getTime();
+            var end = until.getTime();
+            var span = end - start;
+            var segments = [];
+            var status = changes.length ? changes[0].from : (vm.system ? vm.system.health.status : null);
+            var from = start;
+            changes.forEach(function (change) {
+                var at = Math.max(start, Date.parse(change.at));
+                segments.push({status: status, from: from, to: at});
+                status = change.to;
+                from = at;
+            });
+            segments.push({status: status, from: from, to: end});
+            return segments.filter(function (seg) {
+                return seg.to > seg.from;
+            }).map(function (seg) {
+                var known = catalogue.status(seg.status);
+                return {
+                    status: seg.status || 'unknown',
+                    label: known ? known.label : (seg.status || 'no history'),
+                    since: new Date(seg.from).toISOString(),
+                    until: new Date(seg.to).toISOString(),
+                    width: Math.max(0.5, 100 * (seg.to - seg.from) / span)
+                };
+            });
+        }
+
         function loadMore() {
             var last = vm.reports[vm.reports.length - 1];
             vm.loadingMore = true;
             vm.moreError = null;
-            radarApi.reports(vm.id, viewState.apiParams(), radarApi.REPORT_PAGE, last && last.id)
+            radarApi.reports(vm.id, reportParams(), radarApi.REPORT_PAGE, last && last.id)
                 .then(function (body) {
                     vm.reports = vm.reports.concat(body.reports);
                     vm.reportsNext = body.next;
@@ -167,7 +309,7 @@
                 options: chartTheme.options(chartTheme.percentAxis(), format.percent, {points: points})
             };
             // Hours, with the deadline drawn: whether reports come in time is the question.
-            var deadline = HEALTH.reportDeadlineS;
+            var deadline = catalogue.thresholds.report_deadline_s;
             vm.latencyChart = {
                 type: 'bar',
                 data: {labels: labels, datasets: [
