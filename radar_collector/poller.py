@@ -208,8 +208,14 @@ class Poller:
                 ids.add(int(entry))
             elif entry:
                 usernames.add(entry)
+        names = []
         with transaction(self.engine) as session:
-            ids.update(session.scalars(select(models.CISystem.id)))
+            systems = select(
+                models.CISystem.id, models.CISystem.username, models.CISystem.recheck_keyword
+            )
+            for row in session.execute(systems):
+                ids.add(row.id)
+                names += [row.username, row.recheck_keyword]
         group_members = []
         if self.settings.ci_group:
             group_members = self.client.group_members(self.settings.ci_group)
@@ -220,7 +226,10 @@ class Poller:
             )
         self._group_members = group_members
         auto = not self.settings.ci_accounts and not self.settings.ci_group
-        return CIRegistry(ids, usernames, auto_detect=auto)
+        registry = CIRegistry(ids, usernames, auto_detect=auto)
+        names += [m.get("username") for m in group_members if isinstance(m, dict)]
+        registry.know_names(*names)
+        return registry
 
     def _store(self, query, changes, registry, started, before_counts) -> StoreCounts:
         with transaction(self.engine) as session:

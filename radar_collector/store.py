@@ -39,6 +39,12 @@ class CIRegistry:
         self.usernames = {name.lower() for name in usernames}
         self.auto_detect = auto_detect
         self.detected: set[int] = set()  # accounts found to be CI systems by their messages
+        # What a recheck may name: usernames and recheck keywords of CI systems, any case.
+        self.names: set[str] = set(self.usernames)
+
+    def know_names(self, *names) -> None:
+        """Names a recheck may target (a CI system's username or recheck keyword)."""
+        self.names.update(name.casefold() for name in names if isinstance(name, str) and name)
 
     def learn(self, info) -> None:
         """Look at every message of a ChangeInfo for CI accounts (a CI's start notice may come
@@ -54,6 +60,12 @@ class CIRegistry:
                 )
 
     def is_ci(self, author: dict, text: str, tag: str | None) -> bool:
+        ci = self._is_ci(author, text, tag)
+        if ci:
+            self.know_names(author.get("username"))
+        return ci
+
+    def _is_ci(self, author: dict, text: str, tag: str | None) -> bool:
         account_id = author.get("_account_id")
         if account_id in self.ids:
             return True
@@ -245,7 +257,7 @@ class ChangeStore:
         else:
             if message_id in seen_rechecks:
                 return
-            is_recheck, target = parser.parse_recheck(text)
+            is_recheck, target = parser.parse_recheck(text, self.registry.names)
             if not is_recheck:
                 return
             account = self._account(author)

@@ -174,3 +174,15 @@ def test_malformed_changes_and_messages_are_skipped(engine):
         report = session.scalars(select(models.Report)).one()
         assert report.message_id == "ok" and report.patchset_id is None
         assert report.patchset_number == 2
+
+
+def test_a_recheck_names_a_ci_only_by_a_known_name(engine):
+    texts = ["recheck tempest : flaky", "recheck timed out", "recheck UNI-CI"]
+    messages = MESSAGES[:3] + [
+        _message(f"r{n}", HUMAN, f"Patch Set 2:\n\n{text}", date=f"2026-11-20 09:5{n}:00.0")
+        for n, text in enumerate(texts, start=1)
+    ]
+    _store(engine, [_change(messages)])
+    with transaction(engine) as session:
+        rows = session.execute(select(models.Recheck.message_id, models.Recheck.target)).all()
+    assert sorted(rows) == [("r1", None), ("r2", None), ("r3", "UNI-CI")]
