@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from radar_collector.store import ChangeStore, CIRegistry
+from radar_collector.bulk import BulkStore
+from radar_collector.store import CIRegistry
 from radar_core import models
 from radar_core.db import transaction
 
@@ -67,10 +68,8 @@ MESSAGES = [
 def _store(engine, changes, registry=None):
     registry = registry or CIRegistry()
     with transaction(engine) as session:
-        store = ChangeStore(session, registry, NOW)
-        for change in changes:
-            store.store(change)
-        store.finish()
+        store = BulkStore(session, registry, NOW)
+        store.store(changes)
         return store.counts
 
 
