@@ -15,11 +15,12 @@ chunks bounded by row count and bytes), instead of about 14 ORM statements per c
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,12 +37,11 @@ from radar_collector.store import (
     _time_or,
 )
 from radar_core import models
-from radar_core.engine.sql import dialect_of
 
 LOG = logging.getLogger(__name__)
 
-MAX_ROWS = 500  # rows per multi-row statement
-MAX_BYTES = 1 << 21  # text per statement: well under MariaDB's max_allowed_packet (16 MiB)
+MAX_ROWS = 1000  # rows per executemany
+MAX_BYTES = 1 << 23  # text held per executemany
 IN_CHUNK = 500  # values per IN (...) list
 ACCOUNT_FIELDS = ("name", "email", "username")
 
@@ -53,29 +53,58 @@ def upsert(
     keys: tuple[str, ...],
     update: Iterable[str] = (),
 ) -> None:
-    """Insert ``rows``; a row whose ``keys`` exist already updates only the ``update`` columns
-    (none: it is left as it is)."""
+    """Insert ``rows`` (all with the same columns); a row whose ``keys`` exist already updates
+    only the ``update`` columns (none: it is left as it is).
+
+    One statement, compiled once and handed to the driver's executemany with the rows as tuples:
+    SQLite's, and PyMySQL's, which sends multi-row INSERTs of up to a megabyte each."""
     if not rows:
         return
-    update = list(update)
-    dialect = dialect_of(session)
+    dialect = session.get_bind().dialect
+    sql, order, named = _statement(dialect, table, keys, tuple(update), tuple(sorted(rows[0])))
+    connection = session.connection()
     for chunk in _chunks(rows):
-        if dialect == "sqlite":
-            stmt = sqlite_insert(table).values(chunk)
-            if update:
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
-                )
-            else:
-                stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        elif dialect in ("mysql", "mariadb"):
-            stmt = mysql_insert(table).values(chunk)
-            # A no-op assignment rather than INSERT IGNORE, which would hide other errors.
-            columns = {c: stmt.inserted[c] for c in update} or {keys[0]: table.c[keys[0]]}
-            stmt = stmt.on_duplicate_key_update(columns)
-        else:  # pragma: no cover - the two dialects Radar supports
-            raise NotImplementedError(dialect)
-        session.execute(stmt)
+        if named:  # PyMySQL: %(name)s
+            params = [{c: p(row[c]) if p else row[c] for c, p in order} for row in chunk]
+        else:  # SQLite: ?
+            params = [tuple(p(row[c]) if p else row[c] for c, p in order) for row in chunk]
+        connection.exec_driver_sql(sql, params)
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(dialect, table, keys, update, columns) -> tuple[str, tuple, bool]:
+    """The SQL text of an upsert of ``columns``, its parameters in order (column, the column
+    type's bind processor or None), and whether they are named rather than positional."""
+    stmt = _upsert_statement(dialect.name, table, keys, update)
+    compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+    names = tuple(compiled.positiontup or ())
+    named = not names
+    names = names or tuple(compiled.params)
+    if sorted(names) != sorted(columns):  # pragma: no cover - binds named after the columns
+        raise RuntimeError(f"unexpected parameters for {table.name}: {names}")
+    order = tuple(
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    )
+    return str(compiled), order, named
+
+
+def _upsert_statement(dialect: str, table, keys, update):
+    if dialect == "sqlite":
+        stmt = sqlite_insert(table)
+        if update:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    elif dialect in ("mysql", "mariadb"):
+        stmt = mysql_insert(table)
+        # A no-op assignment rather than INSERT IGNORE, which would hide other errors.
+        columns = {c: stmt.inserted[c] for c in update} or {keys[0]: table.c[keys[0]]}
+        stmt = stmt.on_duplicate_key_update(columns)
+    else:  # pragma: no cover - the two dialects Radar supports
+        raise NotImplementedError(dialect)
+    return stmt
 
 
 def _chunks(rows: list[dict]):
@@ -84,7 +113,7 @@ def _chunks(rows: list[dict]):
         return
     start, size = 0, 0
     for index, row in enumerate(rows):
-        length = sum(len(value) for value in row.values() if isinstance(value, str | bytes))
+        length = len(row.get("message") or "")  # the one long text: a report's
         if index > start and (index - start >= MAX_ROWS or size + length > MAX_BYTES):
             yield rows[start:index]
             start, size = index, 0
@@ -408,8 +437,7 @@ class BulkStore:
                 if key in wanted:
                     rows += _job_rows(row.id, jobs_by_key[key])
         # The reports are new (not seen under the engine's lock), so their jobs are too.
-        for chunk in _chunks(rows):
-            self.session.execute(insert(models.JobResult.__table__), chunk)
+        upsert(self.session, models.JobResult.__table__, rows, ("id",))
 
     def _select_in(self, column, values, value_column) -> dict:
         return {

@@ -292,7 +292,35 @@ def _parse_job_at(lines: list[str], index: int) -> tuple[JobResult | None, int]:
     return (job, 2) if job is not None else (None, 1)
 
 
+# The commonest line, Zuul's '- name url : RESULT in 3m 12s [(non-voting)]', read in one step;
+# it gives what the general reading below gives (tested), only faster.
+_FAST_JOB_RE = re.compile(
+    r"[-*•] ([^\s:<>]+) ([A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*[^\s<>:]) : ([A-Z][A-Z_]*)"
+    r" in ((?:[0-9]{1,4}h )?(?:[0-9]{1,2}m )?[0-9]{1,2}s)( \(non-voting\))?"
+)
+
+
+def _fast_job_line(line: str) -> JobResult | None:
+    match = _FAST_JOB_RE.fullmatch(line)
+    if match is None:
+        return None
+    name, url, result, duration, non_voting = match.groups()
+    if result not in RESULT_CLASSES:
+        return None
+    seconds = _parse_duration(duration.split())
+    if seconds is None:
+        return None
+    return JobResult(name, url, result, RESULT_CLASSES[result], seconds, not non_voting, None)
+
+
 def _parse_job_line(line: str) -> JobResult | None:
+    fast = _fast_job_line(line)
+    if fast is not None:
+        return fast
+    return _general_job_line(line)
+
+
+def _general_job_line(line: str) -> JobResult | None:
     bulleted = _BULLET_RE.match(line) is not None
     body = line[2:] if bulleted else line
     separator = _SEPARATOR_RE.search(body)

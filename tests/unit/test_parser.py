@@ -893,3 +893,29 @@ def test_job_names_keep_angle_brackets_and_urls_lose_them():
         ("<img src=x onerror=alert(1)>", "https://logs.example.org/1"),
         ("plain", "https://logs.example.org/2"),
     ]
+
+
+FAST_SHAPES = [
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 3m 12s",
+    f"- nova-tox {ZUUL}a1 : FAILURE in 1h 02m 03s (non-voting)",
+    f"- nova-tox {ZUUL}a1 : TIMED_OUT in 0s",
+    f"- nova-tox {ZUUL}a1 : DISASTER in 2m 00s",  # unlisted word: the general reading
+    f"- nova-tox {ZUUL}a1: : SUCCESS in 3m",  # URL ending with a colon
+    f"- <nova> {ZUUL}a1 : SUCCESS in 3m",
+    f"- nova:tox {ZUUL}a1 : SUCCESS in 3m",
+    f"* nova-tox <{ZUUL}a1> : SUCCESS in 3m",
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 99m 99s",
+    "- nova-tox http:// : SUCCESS in 3m",
+]
+
+
+@pytest.mark.parametrize("line", FAST_SHAPES)
+def test_the_fast_job_line_reads_what_the_general_reading_reads(line):
+    fast = parser._fast_job_line(line)
+    assert fast is None or fast == parser._general_job_line(line)
+    assert parser._parse_job_line(line) == parser._general_job_line(line)
+
+
+def test_the_fast_job_line_is_taken_for_zuul_lines():
+    assert parser._fast_job_line(FAST_SHAPES[0]) is not None
+    assert parser._fast_job_line(FAST_SHAPES[1]).voting is False
