@@ -18,14 +18,15 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from radar_collector import parser
+from radar_collector.events import STREAM_PREFIX
 from radar_collector.gerrit_time import parse_gerrit_time
 from radar_collector.store import (
     CIRegistry,
@@ -43,6 +44,8 @@ LOG = logging.getLogger(__name__)
 MAX_ROWS = 1000  # rows per executemany
 MAX_BYTES = 1 << 23  # text held per executemany
 IN_CHUNK = 500  # values per IN (...) list
+# A stream event's time (seconds) and its REST message's (nanoseconds) differ by less.
+STREAM_SLACK = timedelta(seconds=2)
 ACCOUNT_FIELDS = ("name", "email", "username")
 
 
@@ -138,6 +141,8 @@ class BulkStore:
         self.touched: set[int] = set()  # database ids of the changes stored
         self._accounts: dict[int, dict] = {}  # account id -> fields seen in this batch
         self._systems: dict[int, str] = {}  # account id -> source, of the CI systems seen
+        self.partial = False
+        self.adopted = 0  # rows the stream stored that REST messages took over
 
     # -- entry points ------------------------------------------------------------------------
     def members(self, members: Iterable) -> None:
@@ -148,8 +153,14 @@ class BulkStore:
                 self._systems.setdefault(account_id, "group")
         self._write_accounts_and_systems()
 
-    def store(self, infos: Iterable) -> None:
-        """Store one batch of ChangeInfo objects (a malformed one is counted and skipped)."""
+    def store(self, infos: Iterable, partial: bool = False) -> None:
+        """Store one batch of ChangeInfo objects (a malformed one is counted and skipped).
+
+        ``partial``: the objects come from stream events (radar_collector.events), which
+        know less than the REST API: changes and patchsets already stored are left as they
+        are (a new patchset still supersedes the one before), and a message the REST poll
+        stored already is not stored again."""
+        self.partial = partial
         infos = list(infos)
         for info in infos:  # a CI's first verdict may come after its start notice elsewhere
             self.registry.learn(info)
@@ -278,6 +289,8 @@ class BulkStore:
             old = existing.get(number)
             if old is None:
                 rows.append({**row, "created": _time_or(info.get("created"), updated)})
+            elif self.partial:
+                continue  # the REST poll's row knows more than an event
             elif any(getattr(old, column) != row[column] for column in columns):
                 rows.append({**row, "created": old.created})
         upsert(self.session, table, rows, ("number",), columns)  # 'created' is kept
@@ -308,6 +321,8 @@ class BulkStore:
                     created = parse_gerrit_time(revision["created"])
                 except (KeyError, TypeError, ValueError) as exc:
                     LOG.warning("change %s: skipping malformed revision: %s", number, exc)
+                    continue
+                if self.partial and ps_number in old:
                     continue
                 patchset = merged.setdefault(ps_number, {"number": ps_number})
                 patchset.update(
@@ -341,6 +356,8 @@ class BulkStore:
         """The new report rows (each with its parsed jobs) and recheck rows of the batch."""
         seen_reports = self._seen(models.Report.__table__, changes.values())
         seen_rechecks = self._seen(models.Recheck.__table__, changes.values())
+        self._streamed = self._stream_rows(changes.values())
+        self._adoptions: dict[str, list[dict]] = {"reports": [], "rechecks": []}
         reports, rechecks = [], []
         for number, _, _, info in valid:
             messages = info.get("messages")
@@ -352,7 +369,59 @@ class BulkStore:
                     )
                 except (KeyError, TypeError, ValueError) as exc:
                     LOG.warning("change %s: skipping malformed message: %s", number, exc)
+        for name, rows in self._adoptions.items():
+            self._adopt(getattr(models, "Report" if name == "reports" else "Recheck"), rows)
         return reports, rechecks
+
+    def _stream_rows(self, change_ids) -> dict[tuple, list]:
+        """Rows stored from stream events, by (table, change id, author id)."""
+        found: dict[tuple, list] = {}
+        reports, rechecks = models.Report.__table__, models.Recheck.__table__
+        queries = (
+            ("reports", select(reports.c.id, reports.c.change_id,
+                               reports.c.system_id.label("author"), reports.c.date,
+                               reports.c.message), reports),
+            ("rechecks", select(rechecks.c.id, rechecks.c.change_id,
+                                rechecks.c.account_id.label("author"), rechecks.c.date), rechecks),
+        )
+        for name, query, table in queries:
+            for chunk in _in_chunks(change_ids):
+                for row in self.session.execute(query.where(
+                    table.c.change_id.in_(chunk), table.c.message_id.like(f"{STREAM_PREFIX}%")
+                )):
+                    found.setdefault((name, row.change_id, row.author), []).append(row)
+        return found
+
+    def _streamed_match(self, name, change_id, author_id, date, text=None):
+        """The stream row of the same message (author, text, time within a few seconds)."""
+        for row in self._streamed.get((name, change_id, author_id), ()):
+            if abs(row.date - date) <= STREAM_SLACK and (text is None or row.message == text):
+                self._streamed[(name, change_id, author_id)].remove(row)
+                return row
+        return None
+
+    def _stored_by_rest(self, table, author_column, change_id, author_id, date, text=None):
+        """Has the REST poll stored this stream message already (under Gerrit's id)?"""
+        query = select(table.c.id).where(
+            table.c.change_id == change_id,
+            author_column == author_id,
+            table.c.date.between(date - STREAM_SLACK, date + STREAM_SLACK),
+            table.c.message_id.not_like(f"{STREAM_PREFIX}%"),
+        )
+        if text is not None:
+            query = query.where(table.c.message == text)
+        return self.session.execute(query.limit(1)).first() is not None
+
+    def _adopt(self, model, rows: list[dict]) -> None:
+        """A REST message takes over the row its stream event stored: Gerrit's id, exact
+        time and patchset; the row (and its jobs and facts) stays."""
+        if not rows:
+            return
+        table = model.__table__
+        values = {c: bindparam(f"v_{c}") for c in rows[0] if c != "id"}
+        stmt = update(table).where(table.c.id == bindparam("v_id")).values(values)
+        self.session.execute(stmt, [{f"v_{c}": v for c, v in row.items()} for row in rows])
+        self.adopted += len(rows)
 
     def _seen(self, table, change_ids) -> set[tuple[int, str]]:
         return {
@@ -376,6 +445,8 @@ class BulkStore:
         date = parse_gerrit_time(message["date"])
         number = message.get("_revision_number")
         key = (change_id, message_id[:191])
+        streamed = message_id.startswith(STREAM_PREFIX)
+        author_id = author["_account_id"]
         if self.registry.is_ci(author, text, tag):
             if key in seen_reports:
                 return
@@ -384,6 +455,21 @@ class BulkStore:
             account_id = self._see_account(author)
             self._systems.setdefault(account_id, "detected")
             patchset_id = patchsets.get((change_id, number)) if number is not None else None
+            table = models.Report.__table__
+            if streamed and self._stored_by_rest(
+                table, table.c.system_id, change_id, author_id, date, text
+            ):
+                return
+            match = None if streamed else self._streamed_match(
+                "reports", change_id, author_id, date, text
+            )
+            if match is not None:
+                self._adoptions["reports"].append({
+                    "id": match.id, "message_id": key[1], "date": date,
+                    "patchset_id": patchset_id, "patchset_number": number, "tag": _text(tag, 255),
+                })
+                seen_reports.add(key)
+                return
             reports.append({
                 "change_id": change_id,
                 "patchset_id": patchset_id,
@@ -408,6 +494,18 @@ class BulkStore:
         if not is_recheck:
             return
         number = number if isinstance(number, int) else None
+        patchset_id = patchsets.get((change_id, number)) if number is not None else None
+        table = models.Recheck.__table__
+        if streamed and self._stored_by_rest(table, table.c.account_id, change_id, author_id, date):
+            return
+        match = None if streamed else self._streamed_match("rechecks", change_id, author_id, date)
+        if match is not None:
+            self._adoptions["rechecks"].append({
+                "id": match.id, "message_id": key[1], "date": date,
+                "patchset_id": patchset_id, "patchset_number": number,
+            })
+            seen_rechecks.add(key)
+            return
         rechecks.append({
             "change_id": change_id,
             "patchset_id": patchsets.get((change_id, number)) if number is not None else None,

@@ -121,10 +121,53 @@ def main(ctx, config_files, once, verbose):
         sys.exit(0)
     stop = Stop()
     stop.install()
+    if conf.gerrit.stream_events:
+        run_sources(conf, poller, stop)
+        return
     LOG.info("polling %s every %ss", conf.gerrit.url, conf.collector.poll_interval)
     while not stop.event.is_set():
         poller.poll_all()  # each poll logs its outcome
         stop.event.wait(conf.collector.poll_interval)
+    LOG.info("stopped")
+
+
+def build_stream(conf, poller: Poller):
+    """The event-stream source of [gerrit] ssh_url, ssh_username and ssh_key_file."""
+    from radar_collector.stream import StreamSettings, StreamSource, parse_ssh_url
+
+    missing = [name for name in ("ssh_url", "ssh_username", "ssh_key_file")
+               if not getattr(conf.gerrit, name)]
+    if missing:
+        fail(f"[gerrit] stream_events needs {', '.join(missing)}", status=2)
+    try:
+        parse_ssh_url(conf.gerrit.ssh_url)
+    except ValueError as exc:
+        fail(f"[gerrit] ssh_url: {exc}", status=2)
+    settings = StreamSettings(
+        ssh_url=conf.gerrit.ssh_url,
+        username=conf.gerrit.ssh_username,
+        key_file=conf.gerrit.ssh_key_file,
+        known_hosts=conf.gerrit.ssh_known_hosts,
+        min_engine_interval=conf.collector.min_engine_interval,
+        ci_accounts=list(conf.collector.ci_accounts),
+        auto_detect=not conf.collector.ci_accounts and not conf.collector.ci_group,
+    )
+    return StreamSource(poller.engine, settings, poller.health, poller.name)
+
+
+def run_sources(conf, poller: Poller, stop: Stop) -> None:
+    """The REST poll and the event stream, each in its own thread, until SIGTERM."""
+    from radar_collector import sources
+
+    stream = build_stream(conf, poller)
+    rest = sources.RestSource(poller, conf.collector.poll_interval)
+    LOG.info("polling %s every %ss and following its event stream at %s", conf.gerrit.url,
+             conf.collector.poll_interval, conf.gerrit.ssh_url)
+    threads = sources.start([rest, stream], stop.event)
+    while not stop.event.wait(1):
+        pass
+    for thread in threads:
+        thread.join(timeout=60)
     LOG.info("stopped")
 
 
