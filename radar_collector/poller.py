@@ -146,8 +146,10 @@ class Poller:
         )
         return PollOutcome(query, True, counts, requests=requests)
 
-    def _client_counts(self) -> tuple[int, int, int]:
-        return self.client.requests_made, self.client.errors, self.client.rate_limited
+    def _client_counts(self) -> tuple[int, int, int, float]:
+        client = self.client
+        waited = getattr(client, "retry_wait_s", 0.0)
+        return client.requests_made, client.errors, client.rate_limited, waited
 
     def _deltas(self, before_counts) -> dict:
         now = self._client_counts()
@@ -155,6 +157,7 @@ class Poller:
             "requests": now[0] - before_counts[0],
             "errors": now[1] - before_counts[1],
             "rate_limited": now[2] - before_counts[2],
+            "retry_wait_s": round(now[3] - before_counts[3], 3),
         }
 
     def _failed(self, query, started, before_counts, message) -> PollOutcome:

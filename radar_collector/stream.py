@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from radar_collector import events
-from radar_collector.bulk import BulkStore
+from radar_collector.bulk import BulkStore, upsert
 from radar_collector.sources import Backoff, Source
 from radar_collector.store import CIRegistry
 from radar_core import models
@@ -51,6 +51,11 @@ class StreamSettings:
     auto_detect: bool = True
     connect_timeout: float = 15.0
     keepalive: float = 30.0
+    state_interval: float = 30.0  # seconds between two heartbeats of the stream's state
+
+
+STATE_COLUMNS = ("connected", "connected_since", "connections", "events", "malformed",
+                 "reports_stored", "last_event_at", "lag_s", "last_error")
 
 
 def parse_ssh_url(url: str) -> tuple[str, int]:
@@ -110,6 +115,7 @@ class StreamSource(Source):
         self._accounts: dict[str, int] = {}
         self._last_engine = 0.0
         self._dirty = False
+        self._saved = 0.0
 
     # -- the thread ----------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -129,6 +135,7 @@ class StreamSource(Source):
             finally:
                 with self.state.lock:
                     self.state.connected = False
+                self.save_state(force=True)
             if not stop.is_set():
                 await _wait(stop, self.backoff.next())
 
@@ -150,6 +157,7 @@ class StreamSource(Source):
                 self.state.connections += 1
                 self.state.last_error = None
             LOG.info("event stream: connected to %s:%d", host, port)
+            self.save_state(force=True)
             batch: list[dict] = []
             while not stop.is_set():
                 try:
@@ -169,6 +177,7 @@ class StreamSource(Source):
                     self.flush(batch)
                     batch = []
                 self.maybe_evaluate()
+                self.save_state()
             self.flush(batch)
 
     # -- events --------------------------------------------------------------------------
@@ -241,6 +250,23 @@ class StreamSource(Source):
             status.evaluate(self.engine, self.health, self.clock(), self.collector)
         except SQLAlchemyError as exc:
             LOG.error("event stream: the health engine failed: %s", _one_line(exc))
+
+    def save_state(self, force: bool = False) -> None:
+        """Write the stream's state for /v1/status and /metrics: on every change of the
+        connection, else at most every ``state_interval`` seconds (a heartbeat)."""
+        if not force and time.monotonic() - self._saved < self.settings.state_interval:
+            return
+        self._saved = time.monotonic()
+        snapshot = self.state.snapshot()
+        row = {"name": self.collector, "updated_at": self.clock(),
+               **{key: snapshot[key] for key in STATE_COLUMNS}}
+        row["last_error"] = (row["last_error"] or None) and row["last_error"][:1024]
+        try:
+            with transaction(self.engine) as session:
+                upsert(session, models.SourceStatus.__table__, [row], ("name",),
+                       [column for column in row if column != "name"])
+        except SQLAlchemyError as exc:
+            LOG.warning("event stream: could not record its state: %s", _one_line(exc))
 
     def _registry(self, session) -> CIRegistry:
         """Who is a CI, from the database and the configuration only (no REST request: the

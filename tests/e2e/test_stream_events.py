@@ -44,7 +44,7 @@ def collector(engine, world):
     assert all(outcome.ok for outcome in poller.poll_all())
     settings = StreamSettings(
         ssh_url=ssh.url, username="radar", key_file=ssh.key_file, known_hosts=ssh.known_hosts,
-        min_engine_interval=0, flush_after=0.05, auto_detect=False,
+        min_engine_interval=0, flush_after=0.05, auto_detect=False, state_interval=0,
     )
     stream = StreamSource(engine, settings, poller.health, "test")
     stream.backoff.base, stream.backoff.cap = 0.05, 0.2
@@ -160,3 +160,24 @@ def test_the_stream_works_while_rest_fails_and_an_event_may_come_first(engine, w
     assert all(outcome.ok for outcome in poller.poll_all())
     assert_matches_truth(engine, sim)
     assert stored(engine)["changes"] == len(sim.scenario.changes)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_quota_monitor_in_status_and_metrics(engine, world, collector):
+    sim, _ = world
+    poller, _ = collector
+    _, message = post_verdict(sim.scenario)
+    until(lambda: reports_of(engine, message.text) == 1, "the verdict is stored")
+    sim.inject("http429", count=1)  # Retry-After: 1 (capped to the test client's 0.05 s)
+    assert all(outcome.ok for outcome in poller.poll_all())
+    api = webtest.TestApp(make_app(Radar(engine, Settings(poller.health))))
+    quota = api.get("/v1/status").json["quota"]
+    assert quota["window_s"] == 3600 and quota["rate_limited"] == 1
+    assert quota["requests"] > quota["polls"] >= 2 and quota["retry_wait_s"] > 0
+    [stream] = quota["streams"]
+    assert stream["name"] == "test/stream" and stream["connected"] is True
+    assert stream["events"] >= 1 and stream["lag_s"] is not None and stream["reports_stored"] == 1
+    metrics = api.get("/metrics").text
+    assert "radar_gerrit_rate_limited_last_hour 1.0" in metrics
+    assert 'radar_stream_connected{stream="test/stream"} 1.0' in metrics
+    assert 'radar_stream_lag_seconds{stream="test/stream"}' in metrics
