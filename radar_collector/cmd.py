@@ -1,6 +1,7 @@
 """radar-collector: poll Gerrit every poll_interval, once, or backfill a period."""
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -113,6 +114,8 @@ def main(ctx, config_files, once, verbose):
     if ctx.invoked_subcommand is not None:
         return
     conf = load_config(config_files)
+    if not once and conf.gerrit.stream_events:
+        check_stream_options(conf)
     poller = build_poller(conf)
     if once:
         problem = failure_line(poller.poll_all())
@@ -131,18 +134,27 @@ def main(ctx, config_files, once, verbose):
     LOG.info("stopped")
 
 
-def build_stream(conf, poller: Poller):
-    """The event-stream source of [gerrit] ssh_url, ssh_username and ssh_key_file."""
-    from radar_collector.stream import StreamSettings, StreamSource, parse_ssh_url
+def check_stream_options(conf) -> None:
+    """[gerrit] stream_events needs an SSH address, a user and a readable key file."""
+    from radar_collector.stream import parse_ssh_url
 
     missing = [name for name in ("ssh_url", "ssh_username", "ssh_key_file")
                if not getattr(conf.gerrit, name)]
     if missing:
-        fail(f"[gerrit] stream_events needs {', '.join(missing)}", status=2)
+        fail(f"[gerrit] stream_events = true needs {', '.join(missing)}", status=2)
     try:
         parse_ssh_url(conf.gerrit.ssh_url)
     except ValueError as exc:
         fail(f"[gerrit] ssh_url: {exc}", status=2)
+    if not os.access(conf.gerrit.ssh_key_file, os.R_OK):
+        fail(f"[gerrit] ssh_key_file: cannot read {conf.gerrit.ssh_key_file}", status=2)
+
+
+def build_stream(conf, poller: Poller):
+    """The event-stream source of [gerrit] ssh_url, ssh_username and ssh_key_file."""
+    from radar_collector.stream import StreamSettings, StreamSource
+
+    check_stream_options(conf)
     settings = StreamSettings(
         ssh_url=conf.gerrit.ssh_url,
         username=conf.gerrit.ssh_username,
