@@ -91,6 +91,8 @@ def child(mode: str, url: str, gerrit: str, days: int) -> None:
     started = time.perf_counter()
     if mode == "poll":
         outcomes = poller.poll_all()
+    elif mode == "poll-only":  # the poll without the health engine's evaluation after it
+        outcomes = [poller.poll(query) for query in poller.queries()]
     else:
         since = (utcnow() - timedelta(days=days + 1)).replace(hour=0, minute=0, second=0)
         outcomes = [poller.poll("all", since=a, before=b) for a, b in poller.backfill_days(since)]

@@ -40,7 +40,7 @@ class Ingest:
         health: EngineSettings,
         started: datetime,
         clock: Callable[[], datetime],
-        batch_size: int = 200,
+        batch_size: int = 100,
     ):
         self.engine = engine
         self.registry = registry

@@ -39,7 +39,7 @@ class PollSettings:
     backfill_days: int = 14
     overlap: timedelta = timedelta(minutes=10)
     lock_timeout: timedelta = timedelta(minutes=30)
-    batch_size: int = 200  # changes stored per transaction: bounds a poll's memory
+    batch_size: int = 100  # changes stored per transaction (a page): bounds a poll's memory
 
 
 @dataclasses.dataclass
