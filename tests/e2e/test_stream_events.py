@@ -20,7 +20,7 @@ from radar_core.db import transaction
 from radar_core.service import Radar, Settings
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
-from radar_demo.ssh import StreamEventsServer
+from radar_demo.ssh import StreamEventsServer, event_of
 from tests.e2e.test_collector import assert_matches_truth, make_poller, stored
 
 VERDICT = (
@@ -123,6 +123,14 @@ def test_a_cut_stream_then_the_rest_poll_reaches_the_truth(engine, world, collec
     ssh.refuse(False)
     until(lambda: stream.state.connected and ssh.open_streams(), "the stream reconnects")
     assert stream.state.connections >= 2
+    # An event for a message the REST poll stored first (a late event) stores nothing more.
+    change = next(c for c in sim.scenario.changes if missed in c.messages)
+    ssh.emit(event_of(sim.scenario, "message", change, missed))
+    _, after = post_verdict(sim.scenario)  # lines are stored in order: this one comes later
+    until(lambda: reports_of(engine, after.text) == 1, "the verdict after it is stored")
+    assert reports_of(engine, missed.text) == 1
+    assert poller.poll_all()[0].ok
+    assert_matches_truth(engine, sim)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
