@@ -63,8 +63,12 @@ class Ingest:
         seen: set[int] = set()
         unique = (info for info in changes if _first(info, seen))
         iterator = iter(unique)
-        while batch := list(itertools.islice(iterator, self.batch_size)):
+        while True:
+            batch = list(itertools.islice(iterator, self.batch_size))
+            if not batch:
+                return
             self.store(batch)
+            del batch  # before the next page is read: one batch in memory at a time
 
     def store(self, batch: list) -> StoreCounts:
         """Store one batch in its own transaction; returns what it stored."""

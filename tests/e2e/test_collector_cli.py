@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from radar_core import migration
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
 
@@ -44,7 +45,7 @@ def test_db_manage_and_one_poll(tmp_path, simulator):
     # --config-file may stand before the command, as the README writes it.
     upgraded = run(DB_MANAGE, "--config-file", conf, "upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "database at 0002" in upgraded.stdout
+    assert f"database at {migration.head_revision()}" in upgraded.stdout
     polled = run(COLLECTOR, "--config-file", conf, "--once")
     assert polled.returncode == 0, polled.stderr
     assert "s3cret-pw" not in polled.stderr
