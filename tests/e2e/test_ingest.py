@@ -70,6 +70,7 @@ def test_a_poll_failing_half_way_keeps_its_watermark_and_the_next_one_completes(
         assert have[table] == rows, f"{table} differs after the failed poll was redone"
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_ci_revealed_by_a_later_batch_gets_its_earlier_messages(engine):
     """The newest change holds only legacy-ci's 'Merge Failed' (no job lines, no tag: nothing
     says a CI wrote it); an older change, in a later batch, holds its verdict with jobs."""

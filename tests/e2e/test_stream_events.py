@@ -107,6 +107,7 @@ def test_a_verdict_via_the_stream_is_in_the_reports_api(engine, world, collector
     assert_matches_truth(engine, sim)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_cut_stream_then_the_rest_poll_reaches_the_truth(engine, world, collector):
     sim, ssh = world
     poller, stream = collector
