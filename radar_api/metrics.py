@@ -142,6 +142,7 @@ class RadarCollector(Collector):
         for state in sorted({"pending", "sent", "failed"} | set(states)):
             deliveries.add_metric([state], float(states[state]))
         yield deliveries
+        yield from self._quota_metrics()
 
     def _engine_metrics(self):
         engine = self.facts["engine"] or {}
@@ -159,6 +160,36 @@ class RadarCollector(Collector):
             at.add_metric([], _number(engine["last_run_at"]))
         yield last
         yield at
+
+    def _quota_metrics(self):
+        """The Gerrit quota monitor: what the last hour's polls asked, and the event streams."""
+        quota = self.status.get("quota") or {}
+        for key, name, help_text in (
+            ("requests", "radar_gerrit_requests_last_hour",
+             "HTTP requests the collector sent to Gerrit in the last hour (retries included)."),
+            ("rate_limited", "radar_gerrit_rate_limited_last_hour",
+             "HTTP 429 replies Gerrit sent in the last hour."),
+            ("retry_wait_s", "radar_gerrit_retry_wait_seconds_last_hour",
+             "Seconds the collector waited in the last hour because Retry-After asked."),
+        ):
+            family = GaugeMetricFamily(name, help_text)
+            family.add_metric([], float(quota.get(key) or 0))
+            yield family
+        connected = GaugeMetricFamily(
+            "radar_stream_connected", "1 while the collector's event stream is connected.",
+            labels=("stream",),
+        )
+        lag = GaugeMetricFamily(
+            "radar_stream_lag_seconds",
+            "Seconds between Gerrit creating the stream's latest event and the collector "
+            "reading it.", labels=("stream",),
+        )
+        for stream in quota.get("streams") or []:
+            connected.add_metric([stream["name"]], 1.0 if stream["connected"] else 0.0)
+            if stream.get("lag_s") is not None:
+                lag.add_metric([stream["name"]], float(stream["lag_s"]))
+        yield connected
+        yield lag
 
 
 def render(systems: list[dict], status: dict, facts: dict) -> bytes:

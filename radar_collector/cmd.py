@@ -1,6 +1,7 @@
 """radar-collector: poll Gerrit every poll_interval, once, or backfill a period."""
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -137,6 +138,8 @@ def main(ctx, config_files, once, verbose):
     if ctx.invoked_subcommand is not None:
         return
     conf = load_config(config_files)
+    if not once and conf.gerrit.stream_events:
+        check_stream_options(conf)
     poller = build_poller(conf, check_database=once)
     if once:
         # SIGTERM ends the poll through its ``finally``, which releases the lock.
@@ -150,6 +153,10 @@ def main(ctx, config_files, once, verbose):
     stop = Stop()
     stop.install()
     poller.notifier.start()
+    if conf.gerrit.stream_events:
+        run_sources(conf, poller, stop)
+        poller.notifier.stop()
+        return
     LOG.info("polling %s every %ss", conf.gerrit.url, conf.collector.poll_interval)
     run_daemon(poller, conf.collector.poll_interval, stop.event)
     poller.notifier.stop()
@@ -191,6 +198,55 @@ def run_daemon(poller: Poller, interval: float, stop: threading.Event, wait=None
             failed = True
         failures = failures + 1 if failed else 0
         wait(retry_delay(failures, interval))
+
+
+def check_stream_options(conf) -> None:
+    """[gerrit] stream_events needs an SSH address, a user and a readable key file."""
+    from radar_collector.stream import parse_ssh_url
+
+    missing = [name for name in ("ssh_url", "ssh_username", "ssh_key_file")
+               if not getattr(conf.gerrit, name)]
+    if missing:
+        fail(f"[gerrit] stream_events = true needs {', '.join(missing)}", status=2)
+    try:
+        parse_ssh_url(conf.gerrit.ssh_url)
+    except ValueError as exc:
+        fail(f"[gerrit] ssh_url: {exc}", status=2)
+    if not os.access(conf.gerrit.ssh_key_file, os.R_OK):
+        fail(f"[gerrit] ssh_key_file: cannot read {conf.gerrit.ssh_key_file}", status=2)
+
+
+def build_stream(conf, poller: Poller):
+    """The event-stream source of [gerrit] ssh_url, ssh_username and ssh_key_file."""
+    from radar_collector.stream import StreamSettings, StreamSource
+
+    check_stream_options(conf)
+    settings = StreamSettings(
+        ssh_url=conf.gerrit.ssh_url,
+        username=conf.gerrit.ssh_username,
+        key_file=conf.gerrit.ssh_key_file,
+        known_hosts=conf.gerrit.ssh_known_hosts,
+        min_engine_interval=conf.collector.min_engine_interval,
+        ci_accounts=list(conf.collector.ci_accounts),
+        auto_detect=not conf.collector.ci_accounts and not conf.collector.ci_group,
+    )
+    return StreamSource(poller.engine, settings, poller.health, poller.name)
+
+
+def run_sources(conf, poller: Poller, stop: Stop) -> None:
+    """The REST poll and the event stream, each in its own thread, until SIGTERM."""
+    from radar_collector import sources
+
+    stream = build_stream(conf, poller)
+    rest = sources.RestSource(lambda event: run_daemon(poller, conf.collector.poll_interval, event))
+    LOG.info("polling %s every %ss and following its event stream at %s", conf.gerrit.url,
+             conf.collector.poll_interval, conf.gerrit.ssh_url)
+    threads = sources.start([rest, stream], stop.event)
+    while not stop.event.wait(1):
+        pass
+    for thread in threads:
+        thread.join(timeout=60)
+    LOG.info("stopped")
 
 
 @main.command()

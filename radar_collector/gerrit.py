@@ -56,7 +56,7 @@ class GerritClient:
 
     Counters for the poll log: ``requests_made`` (HTTP requests sent, retries included),
     ``rate_limited`` (429 replies) and ``errors`` (failed attempts of any kind, including a
-    final 4xx).
+    final 4xx) and ``retry_wait_s`` (seconds slept as Retry-After asked).
     """
 
     def __init__(
@@ -83,6 +83,7 @@ class GerritClient:
         self.requests_made = 0
         self.rate_limited = 0
         self.errors = 0
+        self.retry_wait_s = 0.0  # seconds slept because a 429 reply's Retry-After asked
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": "radar-collector"})
         if self.authenticated:
@@ -112,6 +113,8 @@ class GerritClient:
                     tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
                     raise GerritError(f"{exc}; gave up after {tries}") from None
                 delay = self._delay(attempt, exc.retry_after)
+                if exc.retry_after is not None:
+                    self.retry_wait_s += delay
                 LOG.warning("%s; retry %d of %d in %.1fs", exc, attempt + 1, self.retries, delay)
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

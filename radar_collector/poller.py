@@ -1,9 +1,10 @@
 """One poll of Gerrit: read what changed since the watermark, store it, move the watermark.
 
-A poll is all or nothing: the changes are read first, then stored together with the new
-watermark and the poll log in one transaction, so a failed poll leaves the database as it was.
-Collectors sharing a database take a lock per query (a row in poll_state) so that a Gerrit
-query is never polled twice at once.
+The changes are streamed into the database in bounded batches (radar_collector.ingest), each
+stored with the engine's facts in one transaction; the watermark moves, with the poll log,
+only once the whole range is stored, so a failed poll is polled again from where the last
+good one ended, and storing again changes nothing. Collectors sharing a database take a lock
+per query (a row in poll_state) so that a Gerrit query is never polled twice at once.
 """
 
 import dataclasses
@@ -18,12 +19,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from radar_collector.gerrit import GerritClient, GerritError
-from radar_collector.gerrit_time import format_gerrit_time, parse_gerrit_time
-from radar_collector.store import ChangeStore, CIRegistry, StoreCounts
+from radar_collector.gerrit_time import format_gerrit_time
+from radar_collector.ingest import Ingest
+from radar_collector.store import CIRegistry, StoreCounts
 from radar_core import models
 from radar_core.alerts.channels import AlertSettings
 from radar_core.db import transaction
-from radar_core.engine import refresh, status
+from radar_core.engine import status
 from radar_core.engine.settings import EngineSettings
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class PollSettings:
     # A poll's lock lasts this long and is renewed every third of it while the poll runs, so a
     # collector killed mid-poll blocks the query for at most this long.
     lock_timeout: timedelta = timedelta(minutes=2)
+    batch_size: int = 100  # changes stored per transaction (a page): bounds a poll's memory
 
 
 @dataclasses.dataclass
@@ -193,16 +196,12 @@ class Poller:
                 if watermark
                 else started - timedelta(days=self.settings.backfill_days)
             )
-        gerrit_query = self._gerrit_query(query, since, before)
-        registry = self._registry()
-        changes = list(self.client.query_changes(gerrit_query, self.settings.page_size))
-        for info in changes:  # who is a CI is decided over the whole poll, not per change
-            registry.learn(info)
-        changes += self._history_of(registry.detected, query, since)
-        return self._store(query, _unique(changes), registry, started, before_counts)
+        return self._collect(query, since, before, started, before_counts)
 
-    def _client_counts(self) -> tuple[int, int, int]:
-        return self.client.requests_made, self.client.errors, self.client.rate_limited
+    def _client_counts(self) -> tuple[int, int, int, float]:
+        client = self.client
+        waited = getattr(client, "retry_wait_s", 0.0)
+        return client.requests_made, client.errors, client.rate_limited, waited
 
     def _deltas(self, before_counts) -> dict:
         now = self._client_counts()
@@ -210,6 +209,7 @@ class Poller:
             "requests": now[0] - before_counts[0],
             "errors": now[1] - before_counts[1],
             "rate_limited": now[2] - before_counts[2],
+            "retry_wait_s": round(now[3] - before_counts[3], 3),
         }
 
     def _failed(self, query, started, before_counts, message, cause) -> PollOutcome:
@@ -236,19 +236,32 @@ class Poller:
             terms.append(f'before:"{format_gerrit_time(before)}"')
         return " ".join(terms)
 
-    def _history_of(self, new_systems, query, since) -> list[dict]:
-        """Changes stored before this poll that accounts first found to be CI systems in it
-        commented on: their earlier messages were not known to be reports then (a backfill,
-        day by day, meets a CI's first days before the messages that reveal it)."""
-        if not new_systems:
-            return []
+    def _collect(self, query, since, before, started, before_counts) -> StoreCounts:
+        """Stream the query's range into the database, then move the watermark."""
         oldest = self._oldest_update(query)
-        if oldest is None or oldest >= since:
-            return []
-        who = " OR ".join(f"commentby:{account_id}" for account_id in sorted(new_systems))
-        LOG.info("new CI systems %s: collecting their earlier messages", sorted(new_systems))
-        history = self._gerrit_query(query, oldest, since, f"({who})")
-        return list(self.client.query_changes(history, self.settings.page_size))
+        registry = self._registry()
+        ingest = Ingest(
+            self.engine, registry, self.health, started, utcnow, self.settings.batch_size
+        )
+        ingest.members(self._group_members)
+        size = self.settings.page_size
+        ingest.run(self.client.query_changes(self._gerrit_query(query, since, before), size))
+        # Changes stored before this poll that accounts first found to be CI systems in it
+        # commented on: their earlier messages were not known to be reports then (a backfill,
+        # day by day, meets a CI's first days before the messages that reveal it). The same
+        # for changes of this poll stored before a later batch revealed the account.
+        if registry.detected and oldest is not None and oldest < since:
+            ingest.run(self._commented_by(registry.detected, query, oldest, since))
+        if ingest.late:
+            ingest.run(self._commented_by(ingest.late, query, since, before))
+        self._finish(query, ingest, started, before_counts)
+        return ingest.counts
+
+    def _commented_by(self, accounts, query, since, before):
+        who = " OR ".join(f"commentby:{account_id}" for account_id in sorted(accounts))
+        LOG.info("new CI systems %s: collecting their earlier messages", sorted(accounts))
+        history = self._gerrit_query(query, since, before, f"({who})")
+        return self.client.query_changes(history, self.settings.page_size)
 
     def _oldest_update(self, query) -> datetime | None:
         """The oldest last-update of the changes stored for ``query``."""
@@ -268,8 +281,14 @@ class Poller:
                 ids.add(int(entry))
             elif entry:
                 usernames.add(entry)
+        names = []
         with transaction(self.engine) as session:
-            ids.update(session.scalars(select(models.CISystem.id)))
+            systems = select(
+                models.CISystem.id, models.CISystem.username, models.CISystem.recheck_keyword
+            )
+            for row in session.execute(systems):
+                ids.add(row.id)
+                names += [row.username, row.recheck_keyword]
         group_members = []
         if self.settings.ci_group:
             group_members = self.client.group_members(self.settings.ci_group)
@@ -280,31 +299,25 @@ class Poller:
             )
         self._group_members = group_members
         auto = not self.settings.ci_accounts and not self.settings.ci_group
-        return CIRegistry(ids, usernames, auto_detect=auto)
+        registry = CIRegistry(ids, usernames, auto_detect=auto)
+        names += [m.get("username") for m in group_members if isinstance(m, dict)]
+        registry.know_names(*names)
+        return registry
 
-    def _store(self, query, changes, registry, started, before_counts) -> StoreCounts:
+    def _finish(self, query, ingest: Ingest, started, before_counts) -> None:
+        """The poll's range is stored: move the watermark and log the poll."""
+        counts = ingest.counts
         with transaction(self.engine) as session:
-            refresh.lock(session)  # first: collectors sharing the database store one at a time
-            store = ChangeStore(session, registry, started)
-            for member in self._group_members:
-                account = store._account(member)
-                if account is not None:
-                    store.system(account, source="group")
-            for info in changes:
-                store.store(info)
-            store.finish()
-            # The engine's facts and counters change with the rows, in the same transaction.
-            refresh.refresh(session, store.touched, self.health, utcnow())
-            if store.counts.reports or store.counts.rechecks:
+            if counts.reports or counts.rechecks:
                 session.add(models.Event(at=utcnow(), kind="data", payload=json.dumps({
-                    "query": query, "changes": store.counts.changes,
-                    "reports": store.counts.reports, "rechecks": store.counts.rechecks,
+                    "query": query, "changes": counts.changes,
+                    "reports": counts.reports, "rechecks": counts.rechecks,
                 })))
-            newest = _newest_update(changes)
+            newest = ingest.newest
             state = session.scalar(
                 select(models.PollState).where(models.PollState.query == query).with_for_update()
             )
-            if state.locked_by != self.name:  # stored only by the lock's holder
+            if state.locked_by != self.name:  # the watermark moves only by the lock's holder
                 raise LockLost(f"lock of {query} lost to {state.locked_by or 'nobody'}; not stored")
             # Only forward: a backfill of old days must not pull the watermark back.
             if newest and (state.watermark is None or newest > state.watermark):
@@ -318,16 +331,15 @@ class Poller:
                     finished_at=utcnow(),
                     outcome="ok",
                     **self._deltas(before_counts),
-                    changes=store.counts.changes,
-                    reports_stored=store.counts.reports,
-                    rechecks_stored=store.counts.rechecks,
+                    changes=counts.changes,
+                    reports_stored=counts.reports,
+                    rechecks_stored=counts.rechecks,
                     watermark=state.watermark,
-                    message=f"{store.counts.malformed} malformed changes skipped"
-                    if store.counts.malformed
+                    message=f"{counts.malformed} malformed changes skipped"
+                    if counts.malformed
                     else None,
                 )
             )
-            return store.counts
 
     def _log_failure(self, query, started, outcome, message, deltas):
         try:
@@ -409,28 +421,6 @@ class Poller:
             return None
         until = f" until {state.locked_until:%Y-%m-%d %H:%M:%S}" if state.locked_until else ""
         return f"{state.locked_by}{until}"
-
-
-def _unique(changes) -> list:
-    """The changes, each number once (the first reply wins: it is the newest)."""
-    seen, unique = set(), []
-    for info in changes:
-        number = info.get("_number") if isinstance(info, dict) else None
-        if not isinstance(number, int) or number not in seen:
-            seen.add(number)
-            unique.append(info)
-    return unique
-
-
-def _newest_update(changes) -> datetime | None:
-    newest = None
-    for info in changes:
-        try:
-            updated = parse_gerrit_time(info.get("updated"))
-        except (AttributeError, ValueError):
-            continue
-        newest = updated if newest is None or updated > newest else newest
-    return newest
 
 
 def _one_line(exc: Exception) -> str:

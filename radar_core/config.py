@@ -118,6 +118,33 @@ gerrit_opts = [
         help="How many times a failed request (timeout, connection error, HTTP 5xx or 429, "
         "malformed reply) is retried, with exponential backoff, before the poll fails.",
     ),
+    cfg.BoolOpt(
+        "stream_events",
+        default=False,
+        help="Also follow Gerrit's event stream (ssh gerrit stream-events), so that verdicts "
+        "are stored seconds after they are posted. The REST poll stays the source of truth and "
+        "reconciles whatever the stream missed. Needs ssh_url, ssh_username and ssh_key_file.",
+    ),
+    cfg.StrOpt(
+        "ssh_url",
+        help="Gerrit's SSH address for the event stream, for example "
+        "ssh://review.opendev.org:29418 (the port defaults to 29418).",
+    ),
+    cfg.StrOpt(
+        "ssh_username",
+        help="Gerrit account the event stream logs in as (it needs the Stream Events "
+        "capability).",
+    ),
+    cfg.StrOpt(
+        "ssh_key_file",
+        help="Private key file (OpenSSH format) of ssh_username, for public-key "
+        "authentication. Its content is never logged.",
+    ),
+    cfg.StrOpt(
+        "ssh_known_hosts",
+        help="known_hosts file that Gerrit's SSH host key is checked against. Empty: the "
+        "host key is not checked (only on networks you trust).",
+    ),
 ]
 
 collector_opts = [
@@ -168,6 +195,13 @@ collector_opts = [
         "while the poll runs, so a poll may take longer; a collector killed mid-poll (kill -9, "
         "a crash) holds it at most this long before another collector sharing the database "
         "takes the query over.",
+    ),
+    cfg.FloatOpt(
+        "min_engine_interval",
+        default=10.0,
+        min=0,
+        help="With [gerrit] stream_events on, the health engine runs after each batch of "
+        "events, but at most once per this many seconds.",
     ),
 ]
 

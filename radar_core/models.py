@@ -241,6 +241,28 @@ class PollLog(Base):
     rechecks_stored: Mapped[int] = mapped_column(Integer, default=0)
     watermark: Mapped[datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(String(1024))
+    # Seconds spent waiting as Gerrit's Retry-After asked (HTTP 429), for the quota monitor.
+    retry_wait_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+
+
+class SourceStatus(Base):
+    """The state of a collector's event stream (radar_collector.stream), as it last wrote it:
+    what the quota monitor shows in /v1/status and /metrics."""
+
+    __tablename__ = "source_status"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)  # collector/stream
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    connected_since: Mapped[datetime | None] = mapped_column(DateTime)
+    connections: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(BigInteger, default=0)
+    malformed: Mapped[int] = mapped_column(Integer, default=0)
+    reports_stored: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_event_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lag_s: Mapped[float | None] = mapped_column(Float)
+    last_error: Mapped[str | None] = mapped_column(String(1024))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 # --- the health engine's tables (radar_core/engine): derived from the rows above, rebuildable ---

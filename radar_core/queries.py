@@ -29,6 +29,7 @@ from radar_core.models import (
     Recheck,
     Report,
     ReportFact,
+    SourceStatus,
     StatusChange,
     SystemProject,
 )
@@ -352,6 +353,32 @@ def latest_polls(conn, limit: int) -> list[Row]:
         PollLog.message,
     ).order_by(PollLog.started_at.desc(), PollLog.id.desc())
     return list(conn.execute(stmt.limit(limit)))
+
+
+def gerrit_usage(conn, since: datetime) -> dict:
+    """What the polls that started at or after ``since`` asked of Gerrit: requests, errors,
+    HTTP 429 replies and seconds waited as Retry-After asked."""
+    row = conn.execute(
+        select(
+            func.count().label("polls"),
+            func.coalesce(func.sum(PollLog.requests), 0).label("requests"),
+            func.coalesce(func.sum(PollLog.errors), 0).label("errors"),
+            func.coalesce(func.sum(PollLog.rate_limited), 0).label("rate_limited"),
+            func.coalesce(func.sum(PollLog.retry_wait_s), 0).label("retry_wait_s"),
+        ).where(PollLog.started_at >= since)
+    ).one()
+    return {
+        "polls": int(row.polls),
+        "requests": int(row.requests),
+        "errors": int(row.errors),
+        "rate_limited": int(row.rate_limited),
+        "retry_wait_s": round(float(row.retry_wait_s), 3),
+    }
+
+
+def source_states(conn) -> list[Row]:
+    """The event streams' states as their collectors last wrote them, by name."""
+    return list(conn.execute(select(SourceStatus).order_by(SourceStatus.name)))
 
 
 def totals(conn) -> dict[str, int]:

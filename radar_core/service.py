@@ -318,6 +318,8 @@ class Radar:
                 "latest_deliveries": [d._asdict() for d in
                                       queries.latest_deliveries(conn, POLLS_SHOWN)],
             }
+            usage = queries.gerrit_usage(conn, now - QUOTA_WINDOW)
+            streams = queries.source_states(conn)
         last_success = max((s.last_success_at for s in states if s.last_success_at), default=None)
         if last_success is None:
             last_success = next((p.finished_at for p in polls if p.outcome == "ok"), None)
@@ -330,8 +332,11 @@ class Radar:
             "queries": [s._asdict() for s in states],
             "polls": [p._asdict() for p in polls],
         }
+        quota = {"window_s": int(QUOTA_WINDOW.total_seconds()), **usage,
+                 "streams": [_stream_state(row, now) for row in streams]}
         return {"poll_interval": poll_interval, "now": now, "collector": collector,
-                "totals": totals, "alerts": alerts}
+                "totals": totals, "alerts": alerts,
+                "quota": quota}
 
     def metrics(self) -> dict:
         """What /metrics adds to the figures: counters of every poll logged, the engine's run
@@ -513,3 +518,25 @@ def _buckets(window: stats.Window, size: timedelta) -> list[stats.Window]:
 
 def _first_line(error) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+QUOTA_WINDOW = timedelta(hours=1)  # the Gerrit quota monitor's window: requests per hour
+STREAM_STALE = timedelta(minutes=2)  # a stream state older than this is not trusted as connected
+
+
+def _stream_state(row, now: datetime) -> dict:
+    """An event stream's state; 'connected' only while its collector keeps writing it."""
+    fresh = row.updated_at is not None and now - row.updated_at <= STREAM_STALE
+    return {
+        "name": row.name,
+        "connected": bool(row.connected) and fresh,
+        "connected_since": row.connected_since,
+        "connections": row.connections,
+        "events": row.events,
+        "malformed": row.malformed,
+        "reports_stored": row.reports_stored,
+        "last_event_at": row.last_event_at,
+        "lag_s": row.lag_s,
+        "last_error": row.last_error,
+        "updated_at": row.updated_at,
+    }

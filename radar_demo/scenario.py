@@ -486,6 +486,9 @@ class Scenario:
         self._recheck_counts: Counter = Counter()
         self._covered: dict[tuple[int, int, int], bool] = {}
         self._added: Counter = Counter()  # (kind, author id) -> messages, for advance()'s summary
+        # Called as listener(kind, change, item) for every new message ('message') and
+        # patchset ('patchset'): the SSH stream-events server (radar_demo/ssh.py) follows.
+        self.listeners: list = []
 
     # -- construction ------------------------------------------------------------------------
 
@@ -544,6 +547,8 @@ class Scenario:
     def add_patchset(self, change: Change, created: datetime, broken: bool = False) -> Patchset:
         ps = Patchset(len(change.patchsets) + 1, self._hex(40), created, change.owner_id, broken)
         change.patchsets.append(ps)
+        for listener in self.listeners:
+            listener("patchset", change, ps)
         return ps
 
     def post(
@@ -568,6 +573,8 @@ class Scenario:
         message = Message(message_id, date, text, patchset, kind, author_id, **truth)
         change.messages.append(message)
         self._added[(kind, author_id)] += 1
+        for listener in self.listeners:
+            listener("message", change, message)
         return message
 
     # -- look-ups ----------------------------------------------------------------------------

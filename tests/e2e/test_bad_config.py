@@ -11,6 +11,7 @@ import pytest
 
 COMMANDS = {
     "radar-collector --once": ["radar_collector.cmd", "--once"],
+    "radar-collector": ["radar_collector.cmd"],
     "radar-collector backfill": ["radar_collector.cmd", "backfill", "--since", "2026-01-01"],
     "radar-db-manage upgrade": ["radar_core.manage", "upgrade", "head"],
     "radar-db-manage current": ["radar_core.manage", "current"],
@@ -43,7 +44,24 @@ def assert_one_line(result, *expected):
         assert text in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "options,expected",
+    [
+        ("", "needs ssh_url, ssh_username, ssh_key_file"),
+        ("ssh_url = http://review.example.org\nssh_username = radar\nssh_key_file = /nowhere\n",
+         "[gerrit] ssh_url: not an SSH address"),
+        ("ssh_url = ssh://review.example.org\nssh_username = radar\nssh_key_file = /nowhere\n",
+         "[gerrit] ssh_key_file: cannot read /nowhere"),
+    ],
+    ids=["missing", "not-ssh", "no-key"],
+)
+def test_a_stream_without_its_ssh_options_is_one_line(tmp_path, options, expected):
+    path = tmp_path / "radar.conf"
+    path.write_text(f"[gerrit]\nurl = http://127.0.0.1:9\nstream_events = true\n{options}")
+    assert_one_line(run("radar-collector", "--config-file", str(path)), expected)
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "radar-collector"])
 @pytest.mark.parametrize("group,name,value,expected", BAD_VALUES)
 def test_a_bad_value_is_one_line_naming_file_and_option(
     tmp_path, command, group, name, value, expected

@@ -587,7 +587,8 @@ def test_projects(client):
 
 def test_status(client):
     body = get(client, "/v1/status")
-    assert set(body) == {"poll_interval", "now", "collector", "totals", "alerts"}
+    assert set(body) == {"poll_interval", "now", "collector", "totals", "alerts",
+                         "quota"}
     assert body["alerts"]["open"] == 2 and body["alerts"]["deliveries"] == {}  # failing, silent
     assert body["poll_interval"] == 120
     assert body["now"] == iso(NOW)
@@ -611,6 +612,15 @@ def test_status(client):
         "reports": 8,
         "rechecks": 1,
     }
+    # The quota monitor: what the polls of the last hour asked of Gerrit (no stream here).
+    hour_ago = iso(NOW - timedelta(hours=1))
+    recent = [poll for poll in collector["polls"] if poll["started_at"] >= hour_ago]
+    quota = body["quota"]
+    assert quota["window_s"] == 3600 and quota["streams"] == []
+    assert quota["polls"] == len(recent) > 0
+    assert quota["requests"] == sum(poll["requests"] for poll in recent)
+    assert quota["rate_limited"] == sum(poll["rate_limited"] for poll in recent)
+    assert quota["retry_wait_s"] == 0
 
 
 # --- errors --------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from radar_collector.store import ChangeStore, CIRegistry
+from radar_collector.bulk import BulkStore
+from radar_collector.store import CIRegistry
 from radar_core import models
 from radar_core.db import transaction
 
@@ -67,10 +68,8 @@ MESSAGES = [
 def _store(engine, changes, registry=None):
     registry = registry or CIRegistry()
     with transaction(engine) as session:
-        store = ChangeStore(session, registry, NOW)
-        for change in changes:
-            store.store(change)
-        store.finish()
+        store = BulkStore(session, registry, NOW)
+        store.store(changes)
         return store.counts
 
 
@@ -174,3 +173,15 @@ def test_malformed_changes_and_messages_are_skipped(engine):
         report = session.scalars(select(models.Report)).one()
         assert report.message_id == "ok" and report.patchset_id is None
         assert report.patchset_number == 2
+
+
+def test_a_recheck_names_a_ci_only_by_a_known_name(engine):
+    texts = ["recheck tempest : flaky", "recheck timed out", "recheck UNI-CI"]
+    messages = MESSAGES[:3] + [
+        _message(f"r{n}", HUMAN, f"Patch Set 2:\n\n{text}", date=f"2026-11-20 09:5{n}:00.0")
+        for n, text in enumerate(texts, start=1)
+    ]
+    _store(engine, [_change(messages)])
+    with transaction(engine) as session:
+        rows = session.execute(select(models.Recheck.message_id, models.Recheck.target)).all()
+    assert sorted(rows) == [("r1", None), ("r2", None), ("r3", "UNI-CI")]

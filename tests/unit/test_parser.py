@@ -517,6 +517,90 @@ CASES = [
         "Build failed.\n- Note: see the logs\n- Logs : http://logs.example.org/1\n",
         report("FAILURE", "failure"),
     ),
+    # -- status symbols, pipeline-first headers (shapes from public Gerrit sites) --------------
+    (
+        "emoji-bullets-url-in-parentheses-next-line",
+        "Patch Set 3: Verified-1\n\nBuild failed (check pipeline).\n\n"
+        "✅ openstack-tox-pep8 : SUCCESS in 3m 12s\n"
+        f"({ZUUL}e1)\n"
+        "❌ tempest-full-py3 : FAILURE in 1h 02m 03s\n"
+        f"({ZUUL}e2)\n"
+        "⚠️ grenade : POST_FAILURE in 40m (non-voting)\n"
+        f"({ZUUL}e3)\n",
+        report(
+            "FAILURE",
+            "failure",
+            job("openstack-tox-pep8", f"{ZUUL}e1", "SUCCESS", "success", 192),
+            job("tempest-full-py3", f"{ZUUL}e2", "FAILURE", "failure", 3723),
+            job("grenade", f"{ZUUL}e3", "POST_FAILURE", "failure", 2400, voting=False),
+            vote=-1,
+            patchset=3,
+            pipeline="check",
+        ),
+    ),
+    (
+        "symbol-bullets-without-url-lines",
+        "Build succeeded.\n\n✔ unit : SUCCESS in 2m\n✘ docs : SKIPPED\n🟢 lint : SUCCESS\n",
+        report(
+            "SUCCESS",
+            "success",
+            job("unit", None, "SUCCESS", "success", 120),
+            job("docs", None, "SKIPPED", "skipped"),
+            job("lint", None, "SUCCESS", "success"),
+        ),
+    ),
+    (
+        "symbol-bullet-bare-url-next-line-and-dash-symbol",
+        "Build failed.\n\n"
+        "❌ nova-tox : FAILURE in 5m\n"
+        f"{JENKINS}nova-tox/12/\n"
+        "- ✅ nova-pep8 : SUCCESS\n"
+        f"<{JENKINS}nova-pep8/3/>\n",
+        report(
+            "FAILURE",
+            "failure",
+            job("nova-tox", f"{JENKINS}nova-tox/12/", "FAILURE", "failure", 300),
+            job("nova-pep8", f"{JENKINS}nova-pep8/3/", "SUCCESS", "success"),
+        ),
+    ),
+    (
+        "bare-url-after-plain-job-is-not-its-url",
+        "Build succeeded.\n\n- nova-tox : SUCCESS\nhttps://ci.example.org/about\n",
+        report("SUCCESS", "success", job("nova-tox", None, "SUCCESS", "success")),
+    ),
+    (
+        "emoji-without-space-is-not-a-bullet",
+        "Build succeeded.\n\n✅nova-tox : SUCCESS\n",
+        report("SUCCESS", "success", job("✅nova-tox", None, "SUCCESS", "success")),
+    ),
+    (
+        "pipeline-before-build-failed",
+        "Patch Set 5:\n\nGate pipeline build failed.\n\n"
+        f"- nova-tox {ZUUL}g1 : FAILURE in 10m\n",
+        report(
+            "FAILURE",
+            "failure",
+            job("nova-tox", f"{ZUUL}g1", "FAILURE", "failure", 600),
+            patchset=5,
+            pipeline="gate",
+        ),
+    ),
+    (
+        "pipeline-before-build-succeeded-with-emoji-jobs",
+        "Check pipeline build succeeded.\n\n✅ cinder-iscsi : SUCCESS in 35m 11s\n"
+        "(https://ci.example.org/logs/77/)\n",
+        report(
+            "SUCCESS",
+            "success",
+            job("cinder-iscsi", "https://ci.example.org/logs/77/", "SUCCESS", "success", 2111),
+            pipeline="check",
+        ),
+    ),
+    (
+        "third-party-pipeline-before-build-aborted",
+        "Patch Set 1:\n\nexperimental-xen pipeline build aborted.\n",
+        report("ABORTED", "skipped", patchset=1, pipeline="experimental-xen"),
+    ),
     # -- robustness --------------------------------------------------------------------------------
     ("crlf-and-trailing-spaces", DESIGN_EXAMPLE.replace("\n", "  \r\n"), DESIGN_EXAMPLE_PARSED),
     ("cr-only-line-endings", DESIGN_EXAMPLE.replace("\n", "\r"), DESIGN_EXAMPLE_PARSED),
@@ -610,6 +694,33 @@ RECHECKS = [
 )
 def test_parse_recheck(text, expected):
     assert parse_recheck(text) == expected
+
+
+KNOWN = ("xen-ci", "nova-ci", "run-xen")  # usernames and recheck keywords of known CI systems
+RECHECKS_KNOWN = [
+    ("known-username", "Patch Set 3:\n\nrecheck xen-ci", (True, "xen-ci")),
+    ("known-username-other-case", "Patch Set 3:\n\nrecheck Nova-CI please", (True, "Nova-CI")),
+    ("known-keyword", "recheck run-xen", (True, "run-xen")),
+    ("known-username-then-reason", "recheck xen-ci: the mirror was down", (True, "xen-ci")),
+    ("job-name-then-reason", "recheck tempest-full : intermittent failure", (True, None)),
+    ("reason-timed-out", "Patch Set 3:\n\nrecheck timed out, see bug 123", (True, None)),
+    ("reason-one-word", "recheck flaky", (True, None)),
+    ("reason-after-colon", "recheck: unrelated failure in nova-ci", (True, None)),
+    ("unknown-ci-name", "recheck my-ci", (True, None)),
+    ("bare", "recheck", (True, None)),
+    ("not-a-recheck", "Looks good, no recheck needed", (False, None)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in RECHECKS_KNOWN], ids=[c[0] for c in RECHECKS_KNOWN]
+)
+def test_parse_recheck_with_known_names(text, expected):
+    assert parse_recheck(text, KNOWN) == expected
+
+
+def test_parse_recheck_with_no_known_names_names_no_ci():
+    assert parse_recheck("recheck xen-ci", ()) == (True, None)
 
 
 @pytest.mark.parametrize(
@@ -782,3 +893,29 @@ def test_job_names_keep_angle_brackets_and_urls_lose_them():
         ("<img src=x onerror=alert(1)>", "https://logs.example.org/1"),
         ("plain", "https://logs.example.org/2"),
     ]
+
+
+FAST_SHAPES = [
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 3m 12s",
+    f"- nova-tox {ZUUL}a1 : FAILURE in 1h 02m 03s (non-voting)",
+    f"- nova-tox {ZUUL}a1 : TIMED_OUT in 0s",
+    f"- nova-tox {ZUUL}a1 : DISASTER in 2m 00s",  # unlisted word: the general reading
+    f"- nova-tox {ZUUL}a1: : SUCCESS in 3m",  # URL ending with a colon
+    f"- <nova> {ZUUL}a1 : SUCCESS in 3m",
+    f"- nova:tox {ZUUL}a1 : SUCCESS in 3m",
+    f"* nova-tox <{ZUUL}a1> : SUCCESS in 3m",
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 99m 99s",
+    "- nova-tox http:// : SUCCESS in 3m",
+]
+
+
+@pytest.mark.parametrize("line", FAST_SHAPES)
+def test_the_fast_job_line_reads_what_the_general_reading_reads(line):
+    fast = parser._fast_job_line(line)
+    assert fast is None or fast == parser._general_job_line(line)
+    assert parser._parse_job_line(line) == parser._general_job_line(line)
+
+
+def test_the_fast_job_line_is_taken_for_zuul_lines():
+    assert parser._fast_job_line(FAST_SHAPES[0]) is not None
+    assert parser._fast_job_line(FAST_SHAPES[1]).voting is False

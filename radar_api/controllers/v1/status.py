@@ -146,8 +146,62 @@ class Alerts(types.Base):
         return cls(open=1, deliveries={"sent": 3}, latest_deliveries=[Delivery.sample()])
 
 
+class Stream(types.Base):
+    """A collector's event stream (Gerrit's stream-events over SSH), as it last wrote it."""
+
+    name = wtypes.text
+    """The collector and source, e.g. ``host:4242/stream``."""
+
+    connected = bool
+    """Connected now (false also when its collector stopped writing its state)."""
+
+    connected_since = types.utc_datetime
+    connections = int
+    events = int
+    malformed = int
+    """Lines that were not events Radar can read, logged and skipped."""
+
+    reports_stored = int
+    last_event_at = types.utc_datetime
+    lag_s = float
+    """Seconds between Gerrit creating the latest event and the collector reading it."""
+
+    last_error = wtypes.text
+    updated_at = types.utc_datetime
+
+    @classmethod
+    def sample(cls):
+        time = datetime(2026, 11, 23, 9, 59)
+        return cls(name="collector-1:4242/stream", connected=True, connected_since=time,
+                   connections=1, events=310, malformed=0, reports_stored=41,
+                   last_event_at=time, lag_s=0.4, last_error=None, updated_at=time)
+
+
+class Quota(types.Base):
+    """The Gerrit quota monitor: what the polls of the last hour asked of Gerrit."""
+
+    window_s = int
+    polls = int
+    requests = int
+    """HTTP requests sent to Gerrit (retries included): requests per hour."""
+
+    errors = int
+    rate_limited = int
+    """HTTP 429 replies."""
+
+    retry_wait_s = float
+    """Seconds spent waiting as Gerrit's Retry-After asked."""
+
+    streams = [Stream]
+
+    @classmethod
+    def sample(cls):
+        return cls(window_s=3600, polls=12, requests=40, errors=1, rate_limited=1,
+                   retry_wait_s=2.0, streams=[Stream.sample()])
+
+
 class Status(types.Base):
-    """The collector's state and the database's totals."""
+    """The collector's state, the database's totals and the Gerrit quota monitor."""
 
     poll_interval = int
     """Seconds between polls; the web client refreshes at the same pace."""
@@ -156,6 +210,7 @@ class Status(types.Base):
     collector = Collector
     totals = Totals
     alerts = Alerts
+    quota = Quota
 
     @classmethod
     def sample(cls):
@@ -165,6 +220,7 @@ class Status(types.Base):
             collector=Collector.sample(),
             totals=Totals.sample(),
             alerts=Alerts.sample(),
+            quota=Quota.sample(),
         )
 
 
