@@ -16,13 +16,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from radar_core import models
 from radar_core.engine import counters, facts
 from radar_core.engine.settings import EngineSettings
 from radar_core.engine.sql import (
+    BATCH,
     HOUR,
     chunks,
     dialect_of,
@@ -348,12 +360,12 @@ def _write_lifetimes(session, rows: _Rows, new: _Facts, dirt: _Dirt, settings) -
     patchsets from its creation on, and, when it crosses the deadline, the latency blocks."""
     deadline = settings.health.report_deadline.total_seconds()
     by_id = {p.id: p for p in rows.patchsets}
+    changed = {}
     for patchset_id, lifetime in new.lifetimes.items():
         row = by_id[patchset_id]
         if row.lifetime_s == lifetime:
             continue
-        session.execute(update(models.Patchset).where(models.Patchset.id == patchset_id)
-                        .values(lifetime_s=lifetime))
+        changed[patchset_id] = lifetime
         dirt.project(row.project_id, row.created)
         dirt.changed(row.created)
         was_short = row.lifetime_s is not None and row.lifetime_s < deadline
@@ -361,6 +373,11 @@ def _write_lifetimes(session, rows: _Rows, new: _Facts, dirt: _Dirt, settings) -
             for (system_id, ps_id), fact in new.patchsets.items():
                 if ps_id == patchset_id:
                     dirt.latency.add((system_id, fact["created"].date()))
+    ps = models.Patchset
+    for chunk in chunks(changed):  # one statement per chunk, not per patchset
+        session.execute(update(ps).where(ps.id.in_(chunk)).values(
+            lifetime_s=case({patchset_id: changed[patchset_id] for patchset_id in chunk},
+                            value=ps.id)))
 
 
 def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
@@ -394,9 +411,8 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
 
     removed, added = _diff_simple(old_rechecks, new.rechecks, dirt, ("date",),
                                   lambda row: dirt.changed(row["date"]))
-    for recheck_id, system_id in removed:
-        session.execute(delete(m.RecheckFact).where(
-            m.RecheckFact.recheck_id == recheck_id, m.RecheckFact.system_id == system_id))
+    _delete_keys(session, m.RecheckFact, ("recheck_id", "system_id"),
+                 [(old_rechecks[key]["change_id"], key) for key in removed])
     insert_all(session, m.RecheckFact, added)
 
     def patchset_changed(row):
@@ -404,11 +420,11 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
         dirt.latency.add((row["system_id"], row["created"].date()))
 
     removed, added = _diff_simple(old_patchsets, new.patchsets, dirt, (), patchset_changed)
-    for system_id, patchset_id in removed:
-        session.execute(delete(m.PatchsetFact).where(
-            m.PatchsetFact.system_id == system_id, m.PatchsetFact.patchset_id == patchset_id))
+    _delete_keys(session, m.PatchsetFact, ("system_id", "patchset_id"),
+                 [(old_patchsets[key]["change_id"], key) for key in removed])
     insert_all(session, m.PatchsetFact, added)
 
+    replaced, rows = [], []
     for key in set(old_events) | set(new.events):
         before, after = old_events.get(key, []), new.events.get(key, [])
         if sorted(before, key=_event_order) == sorted(after, key=_event_order):
@@ -417,12 +433,27 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
         for row in before + after:
             dirt.system(system_id, row["m"], row["e_lo"], row["e_hi"])
             dirt.changed(row["e_lo"])
-        session.execute(delete(m.AgreementEvent).where(
-            m.AgreementEvent.system_id == system_id, m.AgreementEvent.change_id == change_id,
-            m.AgreementEvent.ps_number == ps_number))
-        insert_all(session, m.AgreementEvent, after)
+        if before:
+            replaced.append((change_id, key))
+        rows += after
+    _delete_keys(session, m.AgreementEvent, ("system_id", "change_id", "ps_number"), replaced)
+    insert_all(session, m.AgreementEvent, rows)
 
     _write_spans(session, change_ids, new.spans)
+
+
+def _delete_keys(session, model, columns: tuple[str, ...], keyed: list[tuple]) -> None:
+    """Delete the rows of ``model`` whose ``columns`` equal one of the keys of ``keyed``
+    ((change id, key) pairs), a chunk of keys per statement; the change ids let the index on
+    change_id find the rows."""
+    keyed = sorted(keyed)
+    table = model.__table__
+    for start in range(0, len(keyed), BATCH):
+        chunk = keyed[start:start + BATCH]
+        session.execute(delete(table).where(
+            table.c.change_id.in_(sorted({change for change, _ in chunk})),
+            tuple_(*(table.c[column] for column in columns)).in_([key for _, key in chunk]),
+        ))
 
 
 def _event_order(row):
@@ -477,25 +508,34 @@ def _sum(table, counter):
 
 def counter_increments(session, system_ids, start: datetime, end: datetime | None = None):
     """Per system and hour in [start, end), how much each counter grows in that hour:
-    {system: {hour: [increments in counters.COUNTERS order]}}."""
+    {system: {hour: [increments in counters.COUNTERS order]}}. One statement per chunk of
+    systems: a UNION ALL of one GROUP BY per (table, column), padded to the same width."""
     dialect = dialect_of(session)
     out: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
-    for (table_name, column_name), group in _counter_groups().items():
-        table = models.Base.metadata.tables[table_name]
-        column = table.c[column_name]
-        hour = hour_of(column, dialect).label("hour")
-        for chunk in chunks(system_ids):
+    groups = list(_counter_groups().items())
+    width = max(len(group) for _, group in groups)
+    for chunk in chunks(system_ids):
+        parts = []
+        for number, ((table_name, column_name), group) in enumerate(groups):
+            table = models.Base.metadata.tables[table_name]
+            column = table.c[column_name]
+            hour = hour_of(column, dialect).label("hour")
+            sums = [_sum(table, c).label(f"v{n}") for n, c in enumerate(group)]
+            sums += [literal(0).label(f"v{n}") for n in range(len(group), width)]
             stmt = (
-                select(table.c.system_id, hour, *(_sum(table, c) for c in group))
+                select(literal(number).label("part"), table.c.system_id.label("system_id"),
+                       hour, *sums)
                 .where(table.c.system_id.in_(chunk), column >= start)
                 .group_by(table.c.system_id, hour)
             )
             if end is not None:
                 stmt = stmt.where(column < end)
-            for system_id, when, *values in session.execute(stmt):
-                slot = out[system_id].setdefault(parse_hour(when), counters.zeros())
-                for counter, value in zip(group, values, strict=True):
-                    slot[counters.INDEX[counter.name]] += int(value or 0)
+            parts.append(stmt)
+        for number, system_id, when, *values in session.execute(union_all(*parts)):
+            group = groups[int(number)][1]
+            slot = out[system_id].setdefault(parse_hour(when), counters.zeros())
+            for counter, value in zip(group, values, strict=False):
+                slot[counters.INDEX[counter.name]] += int(value or 0)
     return out
 
 
