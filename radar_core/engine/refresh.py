@@ -541,29 +541,49 @@ def counter_increments(session, system_ids, start: datetime, end: datetime | Non
 
 def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: datetime) -> None:
     """Rewrite the counter rows of each system from the hour of its earliest change to ``end``
-    (an hour), every hour, from the row before (or zero)."""
+    (an hour), every hour, from the row before (or zero). The systems that start from the same
+    hour share their statements."""
     table = models.SystemHour.__table__
+    bases: dict[int, tuple[datetime, list[int]]] = {}
+    by_start: dict[datetime, list[int]] = defaultdict(list)
     for system_id, since in since_by_system.items():
-        start = hour_floor(since)
-        base_row = session.execute(
-            select(table.c.hour, table.c.counts)
-            .where(table.c.system_id == system_id, table.c.hour <= start)
-            .order_by(table.c.hour.desc()).limit(1)
-        ).first()
-        if base_row is None:
-            base, first = counters.zeros(), start
-        else:
-            base, first = json.loads(base_row.counts), base_row.hour
-        increments = counter_increments(session, [system_id], first).get(system_id, {})
-        rows, running, hour = [], list(base), first
-        last = max([end, *(h + HOUR for h in increments)])
-        while hour < last:
-            step = increments.get(hour)
-            if step is not None:
-                running = [a + b for a, b in zip(running, step, strict=True)]
-            hour += HOUR
-            rows.append({"system_id": system_id, "hour": hour, "counts": json.dumps(running)})
-        upsert(session, table, rows, ("system_id", "hour"))
+        by_start[hour_floor(since)].append(system_id)
+    for start, system_ids in by_start.items():
+        for chunk in chunks(system_ids):  # the row at the start hour itself, if there is one
+            bases.update(
+                (system_id, (start, json.loads(counts)))
+                for system_id, counts in session.execute(
+                    select(table.c.system_id, table.c.counts)
+                    .where(table.c.system_id.in_(chunk), table.c.hour == start)
+                )
+            )
+        for system_id in system_ids:
+            if system_id not in bases:
+                row = session.execute(
+                    select(table.c.hour, table.c.counts)
+                    .where(table.c.system_id == system_id, table.c.hour <= start)
+                    .order_by(table.c.hour.desc()).limit(1)
+                ).first()
+                bases[system_id] = (start, counters.zeros()) if row is None else (
+                    row.hour, json.loads(row.counts))
+    by_first: dict[datetime, list[int]] = defaultdict(list)
+    for system_id, (first, _) in bases.items():
+        by_first[first].append(system_id)
+    rows = []
+    for first, system_ids in by_first.items():
+        increments = counter_increments(session, system_ids, first)
+        for system_id in system_ids:
+            mine = increments.get(system_id, {})
+            running, hour = list(bases[system_id][1]), first
+            last = max([end, *(h + HOUR for h in mine)])
+            while hour < last:
+                step = mine.get(hour)
+                if step is not None:
+                    running = [a + b for a, b in zip(running, step, strict=True)]
+                hour += HOUR
+                rows.append({"system_id": system_id, "hour": hour,
+                             "counts": json.dumps(running)})
+    upsert(session, table, rows, ("system_id", "hour"))
 
 
 def extend_hours(session, end: datetime, deadline: timedelta) -> None:
