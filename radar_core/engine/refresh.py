@@ -642,39 +642,54 @@ def week_of(day: date) -> date:
 
 
 def rebuild_latency_blocks(session, keys: set[tuple[int, date]], deadline: timedelta) -> None:
-    """Rewrite the one-day blocks of ``keys`` (system, creation day) and their weeks."""
+    """Rewrite the one-day blocks of ``keys`` (system, creation day) and their weeks: per week,
+    one read, one delete and one insert for all the systems concerned."""
     m = models
     seconds = int(deadline.total_seconds())
-    weeks = {(system_id, week_of(day)) for system_id, day in keys}
-    for system_id, week in weeks:
+    weeks: dict[date, set[int]] = defaultdict(set)
+    for system_id, day in keys:
+        weeks[week_of(day)].add(system_id)
+    for week, system_ids in sorted(weeks.items()):
         start = datetime.combine(week, datetime.min.time())
-        rows = session.execute(
-            select(m.PatchsetFact.created, m.PatchsetFact.latency_us)
-            .join(m.Patchset, m.Patchset.id == m.PatchsetFact.patchset_id)
-            .where(m.PatchsetFact.system_id == system_id,
-                   m.PatchsetFact.created >= start,
-                   m.PatchsetFact.created < start + timedelta(days=7),
-                   or_(m.Patchset.lifetime_s.is_(None), m.Patchset.lifetime_s >= seconds))
-        ).all()
-        by_day: dict[date, list] = defaultdict(list)
-        for created, latency in rows:
-            by_day[created.date()].append((latency, micros(created)))
-        session.execute(delete(m.LatencyBlock).where(
-            m.LatencyBlock.system_id == system_id,
-            m.LatencyBlock.first_day >= week,
-            m.LatencyBlock.first_day < week + timedelta(days=7)))
-        blocks = []
-        for day, values in by_day.items():
-            values.sort()
-            blocks.append({
-                "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
-                "latencies": array.array("q", [v for v, _ in values]).tobytes(),
-                "created": array.array("q", [c for _, c in values]).tobytes(),
-            })
-        if rows:
-            all_values = sorted(latency for _, latency in rows)
-            blocks.append({
-                "system_id": system_id, "days": 7, "first_day": week, "count": len(all_values),
-                "latencies": array.array("q", all_values).tobytes(), "created": None,
-            })
-        insert_all(session, m.LatencyBlock, blocks)
+        for chunk in chunks(system_ids):
+            rows = session.execute(
+                select(m.PatchsetFact.system_id, m.PatchsetFact.created, m.PatchsetFact.latency_us)
+                .join(m.Patchset, m.Patchset.id == m.PatchsetFact.patchset_id)
+                .where(m.PatchsetFact.system_id.in_(chunk),
+                       m.PatchsetFact.created >= start,
+                       m.PatchsetFact.created < start + timedelta(days=7),
+                       or_(m.Patchset.lifetime_s.is_(None), m.Patchset.lifetime_s >= seconds))
+            ).all()
+            session.execute(delete(m.LatencyBlock).where(
+                m.LatencyBlock.system_id.in_(chunk),
+                m.LatencyBlock.first_day >= week,
+                m.LatencyBlock.first_day < week + timedelta(days=7)))
+            by_system: dict[int, list] = defaultdict(list)
+            for system_id, created, latency in rows:
+                by_system[system_id].append((created, latency))
+            blocks = []
+            for system_id, mine in sorted(by_system.items()):
+                blocks += _week_blocks(system_id, week, mine)
+            insert_all(session, m.LatencyBlock, blocks)
+
+
+def _week_blocks(system_id: int, week: date, rows: list) -> list[dict]:
+    """A system's one-day blocks of a week and the week's block, from (created, latency)."""
+    by_day: dict[date, list] = defaultdict(list)
+    for created, latency in rows:
+        by_day[created.date()].append((latency, micros(created)))
+    blocks = []
+    for day, values in by_day.items():
+        values.sort()
+        blocks.append({
+            "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
+            "latencies": array.array("q", [v for v, _ in values]).tobytes(),
+            "created": array.array("q", [c for _, c in values]).tobytes(),
+        })
+    if rows:
+        all_values = sorted(latency for _, latency in rows)
+        blocks.append({
+            "system_id": system_id, "days": 7, "first_day": week, "count": len(all_values),
+            "latencies": array.array("q", all_values).tobytes(), "created": None,
+        })
+    return blocks
