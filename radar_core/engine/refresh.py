@@ -506,7 +506,12 @@ def _sum(table, counter):
     return func.sum(case((condition, 1), else_=0))
 
 
-def counter_increments(session, system_ids, start: datetime, end: datetime | None = None):
+NARROW = timedelta(days=2)  # a range of timestamps this short holds few facts of all systems
+
+
+def counter_increments(
+    session, system_ids, start: datetime, end: datetime | None = None, narrow: bool | None = None
+):
     """Per system and hour in [start, end), how much each counter grows in that hour:
     {system: {hour: [increments in counters.COUNTERS order]}}. One statement per chunk of
     systems: a UNION ALL of one GROUP BY per (table, column), padded to the same width."""
@@ -514,10 +519,11 @@ def counter_increments(session, system_ids, start: datetime, end: datetime | Non
     out: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
     groups = list(_counter_groups().items())
     width = max(len(group) for _, group in groups)
-    # Over at most an hour (a window's partial hour), the index on the timestamp itself finds
-    # the few rows; SQLite would rather take (system_id, date) and read every fact of each
-    # system: "system_id + 0" keeps it from that index.
-    short = end is not None and end - start <= HOUR
+    # Over a narrow range (a window's partial hour, the hours since a poll's changes: ``narrow``
+    # says, by default when [start, end) is at most NARROW), the index on the timestamp itself
+    # finds the few rows; SQLite would rather take (system_id, date) and read every fact of
+    # each system: "system_id + 0" keeps it from that index.
+    short = narrow if narrow is not None else end is not None and end - start <= NARROW
     for chunk in chunks(system_ids):
         parts = []
         for number, ((table_name, column_name), group) in enumerate(groups):
@@ -576,7 +582,7 @@ def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: dat
         by_first[first].append(system_id)
     rows = []
     for first, system_ids in by_first.items():
-        increments = counter_increments(session, system_ids, first)
+        increments = counter_increments(session, system_ids, first, narrow=end - first <= NARROW)
         for system_id in system_ids:
             mine = increments.get(system_id, {})
             running, hour = list(bases[system_id][1]), first
