@@ -524,7 +524,7 @@ def run(url: str, args, workdir: pathlib.Path) -> None:
     backend = make_url(url).get_backend_name()
     recent, total = args.days
     histories = [("100k", range(recent, 0, -1))]
-    if backend != "sqlite" or args.sqlite_1m:
+    if (backend != "sqlite" or args.sqlite_1m) and not args.only_100k:
         histories.append(("1M", range(total, recent, -1)))
     print(f"\n=== {make_url(url).render_as_string(hide_password=True)} "
           f"(scale {args.scale}) ===", flush=True)
@@ -621,6 +621,7 @@ def main() -> int:
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--sqlite-1m", action="store_true",
                         help="fill SQLite databases to 90 days too")
+    parser.add_argument("--only-100k", action="store_true", help="stop every URL at 100k")
     parser.add_argument("--again", action="store_true",
                         help="measure databases an earlier run filled, without dropping them")
     args = parser.parse_args()
