@@ -16,13 +16,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from radar_core import models
 from radar_core.engine import counters, facts
 from radar_core.engine.settings import EngineSettings
 from radar_core.engine.sql import (
+    BATCH,
     HOUR,
     chunks,
     dialect_of,
@@ -356,12 +368,12 @@ def _write_lifetimes(session, rows: _Rows, new: _Facts, dirt: _Dirt, settings) -
     patchsets from its creation on, and, when it crosses the deadline, the latency blocks."""
     deadline = settings.health.report_deadline.total_seconds()
     by_id = {p.id: p for p in rows.patchsets}
+    changed = {}
     for patchset_id, lifetime in new.lifetimes.items():
         row = by_id[patchset_id]
         if row.lifetime_s == lifetime:
             continue
-        session.execute(update(models.Patchset).where(models.Patchset.id == patchset_id)
-                        .values(lifetime_s=lifetime))
+        changed[patchset_id] = lifetime
         dirt.project(row.project_id, row.created)
         dirt.changed(row.created)
         was_short = row.lifetime_s is not None and row.lifetime_s < deadline
@@ -369,6 +381,11 @@ def _write_lifetimes(session, rows: _Rows, new: _Facts, dirt: _Dirt, settings) -
             for (system_id, ps_id), fact in new.patchsets.items():
                 if ps_id == patchset_id:
                     dirt.latency.add((system_id, fact["created"].date()))
+    ps = models.Patchset
+    for chunk in chunks(changed):  # one statement per chunk, not per patchset
+        session.execute(update(ps).where(ps.id.in_(chunk)).values(
+            lifetime_s=case({patchset_id: changed[patchset_id] for patchset_id in chunk},
+                            value=ps.id)))
 
 
 def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
@@ -402,9 +419,8 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
 
     removed, added = _diff_simple(old_rechecks, new.rechecks, dirt, ("date",),
                                   lambda row: dirt.changed(row["date"]))
-    for recheck_id, system_id in removed:
-        session.execute(delete(m.RecheckFact).where(
-            m.RecheckFact.recheck_id == recheck_id, m.RecheckFact.system_id == system_id))
+    _delete_keys(session, m.RecheckFact, ("recheck_id", "system_id"),
+                 [(old_rechecks[key]["change_id"], key) for key in removed])
     insert_all(session, m.RecheckFact, added)
 
     def patchset_changed(row):
@@ -412,11 +428,11 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
         dirt.latency.add((row["system_id"], row["created"].date()))
 
     removed, added = _diff_simple(old_patchsets, new.patchsets, dirt, (), patchset_changed)
-    for system_id, patchset_id in removed:
-        session.execute(delete(m.PatchsetFact).where(
-            m.PatchsetFact.system_id == system_id, m.PatchsetFact.patchset_id == patchset_id))
+    _delete_keys(session, m.PatchsetFact, ("system_id", "patchset_id"),
+                 [(old_patchsets[key]["change_id"], key) for key in removed])
     insert_all(session, m.PatchsetFact, added)
 
+    replaced, rows = [], []
     for key in set(old_events) | set(new.events):
         before, after = old_events.get(key, []), new.events.get(key, [])
         if sorted(before, key=_event_order) == sorted(after, key=_event_order):
@@ -425,12 +441,27 @@ def _write_facts(session, change_ids, new: _Facts, dirt: _Dirt) -> None:
         for row in before + after:
             dirt.system(system_id, row["m"], row["e_lo"], row["e_hi"])
             dirt.changed(row["e_lo"])
-        session.execute(delete(m.AgreementEvent).where(
-            m.AgreementEvent.system_id == system_id, m.AgreementEvent.change_id == change_id,
-            m.AgreementEvent.ps_number == ps_number))
-        insert_all(session, m.AgreementEvent, after)
+        if before:
+            replaced.append((change_id, key))
+        rows += after
+    _delete_keys(session, m.AgreementEvent, ("system_id", "change_id", "ps_number"), replaced)
+    insert_all(session, m.AgreementEvent, rows)
 
     _write_spans(session, change_ids, new.spans)
+
+
+def _delete_keys(session, model, columns: tuple[str, ...], keyed: list[tuple]) -> None:
+    """Delete the rows of ``model`` whose ``columns`` equal one of the keys of ``keyed``
+    ((change id, key) pairs), a chunk of keys per statement; the change ids let the index on
+    change_id find the rows."""
+    keyed = sorted(keyed)
+    table = model.__table__
+    for start in range(0, len(keyed), BATCH):
+        chunk = keyed[start:start + BATCH]
+        session.execute(delete(table).where(
+            table.c.change_id.in_(sorted({change for change, _ in chunk})),
+            tuple_(*(table.c[column] for column in columns)).in_([key for _, key in chunk]),
+        ))
 
 
 def _event_order(row):
@@ -483,55 +514,95 @@ def _sum(table, counter):
     return func.sum(case((condition, 1), else_=0))
 
 
-def counter_increments(session, system_ids, start: datetime, end: datetime | None = None):
+NARROW = timedelta(days=2)  # a range of timestamps this short holds few facts of all systems
+
+
+def counter_increments(
+    session, system_ids, start: datetime, end: datetime | None = None, narrow: bool | None = None
+):
     """Per system and hour in [start, end), how much each counter grows in that hour:
-    {system: {hour: [increments in counters.COUNTERS order]}}."""
+    {system: {hour: [increments in counters.COUNTERS order]}}. One statement per chunk of
+    systems: a UNION ALL of one GROUP BY per (table, column), padded to the same width."""
     dialect = dialect_of(session)
     out: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
-    for (table_name, column_name), group in _counter_groups().items():
-        table = models.Base.metadata.tables[table_name]
-        column = table.c[column_name]
-        hour = hour_of(column, dialect).label("hour")
-        for chunk in chunks(system_ids):
+    groups = list(_counter_groups().items())
+    width = max(len(group) for _, group in groups)
+    # Over a narrow range (a window's partial hour, the hours since a poll's changes: ``narrow``
+    # says, by default when [start, end) is at most NARROW), the index on the timestamp itself
+    # finds the few rows; SQLite would rather take (system_id, date) and read every fact of
+    # each system: "system_id + 0" keeps it from that index.
+    short = narrow if narrow is not None else end is not None and end - start <= NARROW
+    for chunk in chunks(system_ids):
+        parts = []
+        for number, ((table_name, column_name), group) in enumerate(groups):
+            table = models.Base.metadata.tables[table_name]
+            column = table.c[column_name]
+            hour = hour_of(column, dialect).label("hour")
+            sums = [_sum(table, c).label(f"v{n}") for n, c in enumerate(group)]
+            sums += [literal(0).label(f"v{n}") for n in range(len(group), width)]
             stmt = (
-                select(table.c.system_id, hour, *(_sum(table, c) for c in group))
-                .where(table.c.system_id.in_(chunk), column >= start)
+                select(literal(number).label("part"), table.c.system_id.label("system_id"),
+                       hour, *sums)
+                .where((table.c.system_id + 0 if short else table.c.system_id).in_(chunk),
+                       column >= start)
                 .group_by(table.c.system_id, hour)
             )
             if end is not None:
                 stmt = stmt.where(column < end)
-            for system_id, when, *values in session.execute(stmt):
-                slot = out[system_id].setdefault(parse_hour(when), counters.zeros())
-                for counter, value in zip(group, values, strict=True):
-                    slot[counters.INDEX[counter.name]] += int(value or 0)
+            parts.append(stmt)
+        for number, system_id, when, *values in session.execute(union_all(*parts)):
+            group = groups[int(number)][1]
+            slot = out[system_id].setdefault(parse_hour(when), counters.zeros())
+            for counter, value in zip(group, values, strict=False):
+                slot[counters.INDEX[counter.name]] += int(value or 0)
     return out
 
 
 def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: datetime) -> None:
     """Rewrite the counter rows of each system from the hour of its earliest change to ``end``
-    (an hour), every hour, from the row before (or zero)."""
+    (an hour), every hour, from the row before (or zero). The systems that start from the same
+    hour share their statements."""
     table = models.SystemHour.__table__
+    bases: dict[int, tuple[datetime, list[int]]] = {}
+    by_start: dict[datetime, list[int]] = defaultdict(list)
     for system_id, since in since_by_system.items():
-        start = hour_floor(since)
-        base_row = session.execute(
-            select(table.c.hour, table.c.counts)
-            .where(table.c.system_id == system_id, table.c.hour <= start)
-            .order_by(table.c.hour.desc()).limit(1)
-        ).first()
-        if base_row is None:
-            base, first = counters.zeros(), start
-        else:
-            base, first = json.loads(base_row.counts), base_row.hour
-        increments = counter_increments(session, [system_id], first).get(system_id, {})
-        rows, running, hour = [], list(base), first
-        last = max([end, *(h + HOUR for h in increments)])
-        while hour < last:
-            step = increments.get(hour)
-            if step is not None:
-                running = [a + b for a, b in zip(running, step, strict=True)]
-            hour += HOUR
-            rows.append({"system_id": system_id, "hour": hour, "counts": json.dumps(running)})
-        upsert(session, table, rows, ("system_id", "hour"))
+        by_start[hour_floor(since)].append(system_id)
+    for start, system_ids in by_start.items():
+        for chunk in chunks(system_ids):  # the row at the start hour itself, if there is one
+            bases.update(
+                (system_id, (start, json.loads(counts)))
+                for system_id, counts in session.execute(
+                    select(table.c.system_id, table.c.counts)
+                    .where(table.c.system_id.in_(chunk), table.c.hour == start)
+                )
+            )
+        for system_id in system_ids:
+            if system_id not in bases:
+                row = session.execute(
+                    select(table.c.hour, table.c.counts)
+                    .where(table.c.system_id == system_id, table.c.hour <= start)
+                    .order_by(table.c.hour.desc()).limit(1)
+                ).first()
+                bases[system_id] = (start, counters.zeros()) if row is None else (
+                    row.hour, json.loads(row.counts))
+    by_first: dict[datetime, list[int]] = defaultdict(list)
+    for system_id, (first, _) in bases.items():
+        by_first[first].append(system_id)
+    rows = []
+    for first, system_ids in by_first.items():
+        increments = counter_increments(session, system_ids, first, narrow=end - first <= NARROW)
+        for system_id in system_ids:
+            mine = increments.get(system_id, {})
+            running, hour = list(bases[system_id][1]), first
+            last = max([end, *(h + HOUR for h in mine)])
+            while hour < last:
+                step = mine.get(hour)
+                if step is not None:
+                    running = [a + b for a, b in zip(running, step, strict=True)]
+                hour += HOUR
+                rows.append({"system_id": system_id, "hour": hour,
+                             "counts": json.dumps(running)})
+    upsert(session, table, rows, ("system_id", "hour"))
 
 
 def extend_hours(session, end: datetime, deadline: timedelta) -> None:
@@ -590,39 +661,54 @@ def week_of(day: date) -> date:
 
 
 def rebuild_latency_blocks(session, keys: set[tuple[int, date]], deadline: timedelta) -> None:
-    """Rewrite the one-day blocks of ``keys`` (system, creation day) and their weeks."""
+    """Rewrite the one-day blocks of ``keys`` (system, creation day) and their weeks: per week,
+    one read, one delete and one insert for all the systems concerned."""
     m = models
     seconds = int(deadline.total_seconds())
-    weeks = {(system_id, week_of(day)) for system_id, day in keys}
-    for system_id, week in weeks:
+    weeks: dict[date, set[int]] = defaultdict(set)
+    for system_id, day in keys:
+        weeks[week_of(day)].add(system_id)
+    for week, system_ids in sorted(weeks.items()):
         start = datetime.combine(week, datetime.min.time())
-        rows = session.execute(
-            select(m.PatchsetFact.created, m.PatchsetFact.latency_us)
-            .join(m.Patchset, m.Patchset.id == m.PatchsetFact.patchset_id)
-            .where(m.PatchsetFact.system_id == system_id,
-                   m.PatchsetFact.created >= start,
-                   m.PatchsetFact.created < start + timedelta(days=7),
-                   or_(m.Patchset.lifetime_s.is_(None), m.Patchset.lifetime_s >= seconds))
-        ).all()
-        by_day: dict[date, list] = defaultdict(list)
-        for created, latency in rows:
-            by_day[created.date()].append((latency, micros(created)))
-        session.execute(delete(m.LatencyBlock).where(
-            m.LatencyBlock.system_id == system_id,
-            m.LatencyBlock.first_day >= week,
-            m.LatencyBlock.first_day < week + timedelta(days=7)))
-        blocks = []
-        for day, values in by_day.items():
-            values.sort()
-            blocks.append({
-                "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
-                "latencies": array.array("q", [v for v, _ in values]).tobytes(),
-                "created": array.array("q", [c for _, c in values]).tobytes(),
-            })
-        if rows:
-            all_values = sorted(latency for _, latency in rows)
-            blocks.append({
-                "system_id": system_id, "days": 7, "first_day": week, "count": len(all_values),
-                "latencies": array.array("q", all_values).tobytes(), "created": None,
-            })
-        insert_all(session, m.LatencyBlock, blocks)
+        for chunk in chunks(system_ids):
+            rows = session.execute(
+                select(m.PatchsetFact.system_id, m.PatchsetFact.created, m.PatchsetFact.latency_us)
+                .join(m.Patchset, m.Patchset.id == m.PatchsetFact.patchset_id)
+                .where(m.PatchsetFact.system_id.in_(chunk),
+                       m.PatchsetFact.created >= start,
+                       m.PatchsetFact.created < start + timedelta(days=7),
+                       or_(m.Patchset.lifetime_s.is_(None), m.Patchset.lifetime_s >= seconds))
+            ).all()
+            session.execute(delete(m.LatencyBlock).where(
+                m.LatencyBlock.system_id.in_(chunk),
+                m.LatencyBlock.first_day >= week,
+                m.LatencyBlock.first_day < week + timedelta(days=7)))
+            by_system: dict[int, list] = defaultdict(list)
+            for system_id, created, latency in rows:
+                by_system[system_id].append((created, latency))
+            blocks = []
+            for system_id, mine in sorted(by_system.items()):
+                blocks += _week_blocks(system_id, week, mine)
+            insert_all(session, m.LatencyBlock, blocks)
+
+
+def _week_blocks(system_id: int, week: date, rows: list) -> list[dict]:
+    """A system's one-day blocks of a week and the week's block, from (created, latency)."""
+    by_day: dict[date, list] = defaultdict(list)
+    for created, latency in rows:
+        by_day[created.date()].append((latency, micros(created)))
+    blocks = []
+    for day, values in by_day.items():
+        values.sort()
+        blocks.append({
+            "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
+            "latencies": array.array("q", [v for v, _ in values]).tobytes(),
+            "created": array.array("q", [c for _, c in values]).tobytes(),
+        })
+    if rows:
+        all_values = sorted(latency for _, latency in rows)
+        blocks.append({
+            "system_id": system_id, "days": 7, "first_day": week, "count": len(all_values),
+            "latencies": array.array("q", all_values).tobytes(), "created": None,
+        })
+    return blocks

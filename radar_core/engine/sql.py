@@ -40,33 +40,36 @@ def parse_hour(value) -> datetime:
 
 
 def upsert(session, table, rows: list[dict], keys: tuple[str, ...]) -> None:
-    """Insert ``rows`` into ``table``, replacing the rows with the same ``keys``."""
+    """Insert ``rows`` into ``table``, replacing the rows with the same ``keys``. One statement,
+    compiled once, executed for each batch of rows (the drivers send a batch as one INSERT)."""
     if not rows:
         return
     dialect = dialect_of(session)
     updated = [column for column in rows[0] if column not in keys]
+    if dialect == "sqlite":
+        stmt = sqlite_insert(table)
+        if updated:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_={c: stmt.excluded[c] for c in updated}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    elif dialect in ("mysql", "mariadb"):
+        stmt = mysql_insert(table)
+        if updated:
+            stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in updated})
+        else:
+            stmt = stmt.prefix_with("IGNORE")
+    else:  # pragma: no cover - the two dialects Radar supports
+        raise NotImplementedError(dialect)
     for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        if dialect == "sqlite":
-            stmt = sqlite_insert(table).values(chunk)
-            if updated:
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=list(keys), set_={c: stmt.excluded[c] for c in updated}
-                )
-            else:
-                stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        elif dialect in ("mysql", "mariadb"):
-            stmt = mysql_insert(table).values(chunk)
-            if updated:
-                stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in updated})
-            else:
-                stmt = stmt.prefix_with("IGNORE")
-        else:  # pragma: no cover - the two dialects Radar supports
-            raise NotImplementedError(dialect)
-        session.execute(stmt)
+        session.execute(stmt, rows[start : start + BATCH])
 
 
 def insert_all(session, table, rows: list[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` (a Table or a model), as Core
+    executemany batches: the ORM's bulk insert would split them by which values are null."""
+    table = getattr(table, "__table__", table)
     for start in range(0, len(rows), BATCH):
         session.execute(insert(table), rows[start : start + BATCH])
 
