@@ -49,3 +49,9 @@ setup_webclient() {
 setup_chromium() {
     command -v chromium >/dev/null || apt_install chromium
 }
+
+setup_prometheus() {
+    # The alert tests start Alertmanager; promtool checks /metrics and the shipped rules.
+    command -v prometheus-alertmanager >/dev/null || apt_install prometheus-alertmanager
+    command -v promtool >/dev/null || apt_install prometheus
+}

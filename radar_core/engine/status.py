@@ -104,11 +104,41 @@ def evaluate(engine, settings: EngineSettings, now: datetime, name: str,
 
 def _evaluate_hours(engine, settings, now, name) -> None:
     end = hour_floor(now)
-    with engine.connect() as conn:
-        state = conn.execute(
-            select(models.EngineState.dirty_since, models.EngineState.evaluated_until)
-            .where(models.EngineState.id == STATE_ID)
+    state = _claim_dirty(engine)
+    try:
+        _evaluate_dirty(engine, settings, end, state)
+    except BaseException:
+        if state is not None and state.dirty_since is not None:
+            _restore_dirty(engine, state.dirty_since)  # evaluated again by the next run
+        raise
+
+
+def _claim_dirty(engine):
+    """Read and clear dirty_since in one transaction, before evaluating: data a collector
+    stores meanwhile marks its hours dirty again for the next run instead of being cleared
+    unseen at the end of this one."""
+    table = models.EngineState
+    with transaction(engine) as session:
+        state = session.execute(
+            select(table.dirty_since, table.evaluated_until)
+            .where(table.id == STATE_ID).with_for_update()
         ).first()
+        if state is not None and state.dirty_since is not None:
+            session.execute(update(table).where(table.id == STATE_ID).values(dirty_since=None))
+    return state
+
+
+def _restore_dirty(engine, since: datetime) -> None:
+    table = models.EngineState
+    with transaction(engine) as session:
+        current = session.scalar(
+            select(table.dirty_since).where(table.id == STATE_ID).with_for_update()
+        )
+        if current is None or since < current:
+            session.execute(update(table).where(table.id == STATE_ID).values(dirty_since=since))
+
+
+def _evaluate_dirty(engine, settings, end: datetime, state) -> None:
     if state is None or state.dirty_since is None:
         first = (state.evaluated_until + HOUR) if state and state.evaluated_until else end
     else:
@@ -127,11 +157,6 @@ def _evaluate_hours(engine, settings, now, name) -> None:
                 .values(evaluated_until=last)
             )
         hour = last + HOUR
-    with transaction(engine) as session:
-        session.execute(
-            update(models.EngineState).where(models.EngineState.id == STATE_ID)
-            .values(dirty_since=None)
-        )
 
 
 def _evaluate_range(session, settings, first: datetime, last: datetime) -> None:

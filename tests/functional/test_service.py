@@ -783,3 +783,22 @@ def test_a_quiet_poll_carries_the_hourly_counters_forward(engine, world):
         )
         assert session.get(models.EngineState, refresh.STATE_ID).counted_until == later
     assert by_id(radar(engine).systems(window)) == before
+
+
+def test_data_stored_during_an_evaluation_stays_to_evaluate(engine, world, monkeypatch):
+    from radar_core.engine import status
+
+    stored_meanwhile = UNTIL - 3 * H
+    real = status._evaluate_dirty
+
+    def evaluate_while_a_collector_stores(*args):
+        real(*args)
+        with transaction(engine) as session:  # another collector's refresh commits meanwhile
+            refresh.lock(session)
+            session.get(models.EngineState, refresh.STATE_ID).dirty_since = stored_meanwhile
+
+    monkeypatch.setattr(status, "_evaluate_dirty", evaluate_while_a_collector_stores)
+    status.evaluate(engine, engine_settings("zuul"), UNTIL, "test")
+    with Session(engine) as session:
+        state = session.get(models.EngineState, refresh.STATE_ID)
+        assert state.dirty_since == stored_meanwhile  # left for the next run, not cleared unseen
