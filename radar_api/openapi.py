@@ -106,6 +106,8 @@ SCHEMAS = {
         username=_nullable(TEXT),
         health=_ref("Health"),
         stats=_ref("Stats"),
+        silenced=BOOL,
+        alert_open=BOOL,
     ),
     "Contacts": _obj(
         "The system's operators.",
@@ -121,6 +123,8 @@ SCHEMAS = {
         username=_nullable(TEXT),
         health=_ref("Health"),
         stats=_ref("Stats"),
+        silenced=BOOL,
+        alert_open=BOOL,
         contacts=_ref("Contacts"),
         reasons=_array(TEXT),
         window=_ref("Window"),

@@ -62,7 +62,20 @@ class Radar:
             rows = queries.systems(conn)
             figures = self._reader(conn).figures(_keys(rows), window, project_id)
             since = self._since(conn, figures, window, project_id)
-        return [documents.summary(r, figures[r.id], since.get(r.id)) for r in rows]
+            alerting = self._alerting(conn)
+        return [alerting(documents.summary(r, figures[r.id], since.get(r.id))) for r in rows]
+
+    def _alerting(self, conn):
+        """Marks a system document with what holds now: silenced, and an alert open."""
+        everything, silenced = episodes.silenced(conn, self._clock())
+        open_alerts = episodes.open_alerts(conn)
+
+        def mark(document: dict) -> dict:
+            document["silenced"] = everything or document["id"] in silenced
+            document["alert_open"] = document["id"] in open_alerts
+            return document
+
+        return mark
 
     def system(self, key: str, window: stats.Window, project: str | None = None) -> dict:
         """One system (by id or username) with its contacts and the reasons of its status."""
@@ -74,7 +87,8 @@ class Radar:
             figures = reader.figures(_keys([row]), window, project_id)
             since = self._since(conn, figures, window, project_id)
             reasons = status.reasons_of(reader, row.id, figures[row.id], window)
-        result = documents.summary(row, figures[row.id], since.get(row.id))
+            alerting = self._alerting(conn)
+        result = alerting(documents.summary(row, figures[row.id], since.get(row.id)))
         result["contacts"] = documents.contacts(row)
         result["reasons"] = reasons
         return result

@@ -29,7 +29,7 @@ ANGULAR = {"Accept": "application/json, text/plain, */*"}
 GERRIT = "https://review.example.org"
 MAX_LIMIT = 50
 FAULT_KEYS = {"faultcode", "faultstring"}
-SYSTEM_KEYS = {"id", "name", "username", "health", "stats"}
+SYSTEM_KEYS = {"id", "name", "username", "health", "stats", "silenced", "alert_open"}
 HEALTH_KEYS = {
     "score", "status", "status_since", "coverage", "timeliness", "success_rate", "stability",
 }
@@ -264,6 +264,10 @@ def test_systems_shape_and_values(client):
         assert set(system["health"]) == HEALTH_KEYS
         assert set(system["stats"]) == STATS_KEYS
 
+    # The engine opened an alert for each failing or silent system (no silence in this world).
+    assert {name for name, s in by_name.items() if s["alert_open"]} == {
+        name for name, s in by_name.items() if s["health"]["status"] in ("failing", "silent")}
+    assert not any(s["silenced"] for s in body["systems"])
     healthy = by_name["healthy-ci"]
     assert (healthy["id"], healthy["name"]) == (101, "Healthy CI")
     assert healthy["health"]["status"] == "healthy"

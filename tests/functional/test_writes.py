@@ -74,6 +74,10 @@ def test_tokens_silences_and_contacts(db_url, api, caplog):
     assert (silence["username"], silence["author"], silence["active"]) == ("alpha-ci", "ops",
                                                                           True)
     assert api.get("/v1/silences").json["silences"] == [silence]
+    silenced = {s["username"]: s["silenced"] for s in api.get("/v1/systems").json["systems"]}
+    assert silenced["alpha-ci"] is True and not any(
+        value for name, value in silenced.items() if name != "alpha-ci")
+    assert api.get("/v1/systems/alpha-ci").json["silenced"] is True
     # Client mistakes are 4xx JSON faults.
     for bad, status in (({**body, "system": "nobody"}, 404), ({**body, "duration": "soon"}, 400),
                         ({**body, "ends_at": "2026-01-01"}, 400), ({"system": "alpha-ci",
@@ -83,6 +87,7 @@ def test_tokens_silences_and_contacts(db_url, api, caplog):
     ended = api.delete(f"/v1/silences/{silence['id']}", headers=bearer(token)).json
     assert ended["active"] is False
     assert api.get("/v1/silences").json == {"silences": []}
+    assert api.get("/v1/systems/alpha-ci").json["silenced"] is False
     assert [s["id"] for s in api.get("/v1/silences?ended=true").json["silences"]] == [
         silence["id"]]
     api.delete("/v1/silences/999", headers=bearer(token), status=404)
@@ -112,3 +117,4 @@ def test_silence_for_every_system(api, db_url):
                                            "comment": "Gerrit upgrade"}, headers=bearer(token),
                           status=201)
     assert reply.json["system_id"] is None and reply.json["ends_at"] == until.isoformat() + "Z"
+    assert all(s["silenced"] for s in api.get("/v1/systems").json["systems"])

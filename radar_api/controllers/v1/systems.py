@@ -30,6 +30,11 @@ class System(types.Base):
     username = wtypes.text
     health = Health
     stats = Stats
+    silenced = bool
+    """A silence covers the system now: no alert opens for it."""
+
+    alert_open = bool
+    """An alert about the system is open now (docs/alerts.md)."""
 
     @classmethod
     def sample(cls):
@@ -39,6 +44,8 @@ class System(types.Base):
             username="acme-ci",
             health=Health.sample(),
             stats=Stats.sample(),
+            silenced=False,
+            alert_open=False,
         )
 
 

@@ -35,7 +35,8 @@
             events: events,
             change: change,
             projects: projects,
-            status: status
+            status: status,
+            createSilence: createSilence
         };
 
         /** Every system (all pages), with health and stats for the window. */
@@ -109,6 +110,20 @@
 
         function status() {
             return get('status');
+        }
+
+        /**
+         * Silence a system: `body` is {system, duration, comment}. Writes need a token
+         * (radar-db-manage token create); it is sent with this request only, never kept.
+         */
+        function createSilence(body, token) {
+            return $http.post(BASE + 'silences', body, {
+                headers: {Accept: 'application/json', Authorization: 'Bearer ' + token}
+            }).then(function (response) {
+                return response.data;
+            }, function (response) {
+                return $q.reject(describe(response));
+            });
         }
 
         // --- plumbing ---------------------------------------------------------------------

@@ -45,6 +45,13 @@
         vm.flaky = [];
         vm.loadMore = loadMore;
         vm.loadingMore = false;
+        // The silence form: the token is typed for each silence and never stored.
+        vm.SILENCE_DURATIONS = ['1h', '2h', '4h', '8h', '24h', '72h'];
+        vm.silence = {duration: '2h', comment: '', token: ''};
+        vm.silenceResult = null;
+        vm.silenceError = null;
+        vm.silencing = false;
+        vm.addSilence = addSilence;
 
         readFilters();
         load();
@@ -104,6 +111,23 @@
             }, function (body) {
                 vm.missed = body.patchsets;
                 vm.missedMore = Boolean(body.next);
+            });
+        }
+
+        function addSilence() {
+            vm.silencing = true;
+            vm.silenceError = null;
+            var body = {system: String(vm.system.id), duration: vm.silence.duration,
+                        comment: vm.silence.comment};
+            radarApi.createSilence(body, vm.silence.token).then(function (silence) {
+                vm.silenceResult = silence;
+                vm.silence.token = '';
+                vm.silence.comment = '';
+                load();
+            }, function (error) {
+                vm.silenceError = error.message;
+            }).finally(function () {
+                vm.silencing = false;
             });
         }
 
