@@ -303,20 +303,8 @@ class Client:
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Document:
         """``GET`` a path (``/v1/...``) or a full URL; the decoded JSON, or :class:`ApiError`."""
-        url = self.url(path)
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        try:
-            response = self.session.get(url, params=query, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise ApiError(
-                f"the Radar API at {self.base_url} did not answer within {self.timeout:g}s",
-                url=url,
-            ) from exc
-        except requests.RequestException as exc:
-            raise ApiError(
-                f"cannot reach the Radar API at {self.base_url}: {_reason(exc)}", url=url
-            ) from exc
-        return _decode(response)
+        return self._request("GET", self.url(path), params=query)
 
     # -- writes (need a token) --------------------------------------------------------------
 
@@ -345,11 +333,13 @@ class Client:
         if not self.token:
             raise ApiError(f"writes need a token: set ${ENV_TOKEN} (radar-db-manage token "
                            "create makes one)")
-        url = self.url(path)
+        return self._request(method, self.url(path), json=body,
+                             headers={"Authorization": f"Bearer {self.token}"})
+
+    def _request(self, method: str, url: str, **kwargs) -> Any:
+        """One HTTP request; the decoded JSON, or ApiError (also when it cannot be sent)."""
         try:
-            response = self.session.request(
-                method, url, json=body, timeout=self.timeout,
-                headers={"Authorization": f"Bearer {self.token}"})
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout as exc:
             raise ApiError(
                 f"the Radar API at {self.base_url} did not answer within {self.timeout:g}s",
