@@ -20,10 +20,14 @@ def view_paths(sample):
         "compare": (f"/#/compare?systems={compare}", ".compare-table"),
         "change": (change, ".change-grid"),
         "status": ("/#/status", "#collector-outcome"),
+        "project": (f"/#/projects/{sample.change['project']}", ".project-system"),
+        "events": ("/#/events", ".event-row"),
     }
 
 
-@pytest.mark.parametrize("view", ["leaderboard", "system", "compare", "change", "status"])
+@pytest.mark.parametrize(
+    "view", ["leaderboard", "system", "compare", "change", "status", "project", "events"]
+)
 def test_view_renders(sized_page, site, sample, view):
     path, ready = view_paths(sample)[view]
     sized_page.goto(site + path)
