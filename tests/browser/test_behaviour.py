@@ -148,6 +148,8 @@ def test_without_the_stream_refreshes_every_poll_interval_keeping_the_users_plac
     expect(page.locator("#live-state")).to_contain_text(
         f"Live updates off (the event stream is unavailable): refreshing every {interval // 60} min"
     )
+    # The refresh is scheduled once /v1/status gave the interval: only then move the clock.
+    expect(page.locator("#next-refresh")).to_be_visible()
     name = page.locator(".system-row .system-link").first.text_content()
     page.fill("#system-search", name)
     expect(page.locator(".system-row .system-link").first).to_have_text(name)

@@ -23,6 +23,7 @@
         var service = {
             intervalS: null,
             lastRefresh: null,
+            nextRefresh: null,  // when the timer fires; null while the stream drives refreshes
             status: null,
             start: start,
             watch: watch
@@ -43,6 +44,7 @@
                     readInterval().finally(schedule);
                 } else {
                     $timeout.cancel(timer);
+                    service.nextRefresh = null;
                 }
             });
             $rootScope.$on('radar:api-down', scheduleProbe);
@@ -77,6 +79,7 @@
         function schedule() {
             $timeout.cancel(timer);
             timer = $timeout(tick, service.intervalS * 1000);
+            service.nextRefresh = new Date(Date.now() + service.intervalS * 1000);
         }
 
         function tick() {

@@ -33,7 +33,9 @@
                 '<span ng-switch-when="live" class="live-on"><span class="live-dot" aria-hidden="true"></span>' +
                 'Live: updates as the collector stores data.</span>' +
                 '<span ng-switch-when="polling" class="live-off">Live updates off ' +
-                '({{$ctrl.live.reason}}): refreshing every {{$ctrl.every()}}.</span>' +
+                '({{$ctrl.live.reason}}): refreshing every {{$ctrl.every()}}' +
+                '<span ng-if="$ctrl.refresher.nextRefresh">, next at <time id="next-refresh">' +
+                '{{$ctrl.refresher.nextRefresh | date:\'HH:mm:ss\'}}</time></span>.</span>' +
                 '<span ng-switch-default>Connecting to the event stream…</span>' +
                 '</span> ' +
                 '<span ng-if="$ctrl.refresher.lastRefresh">Last refresh ' +
