@@ -22,7 +22,6 @@ from radar_core.db import make_engine, transaction
 from radar_core.engine.settings import EngineSettings
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
-from tests.conftest import create_database_url
 from tests.receivers import Alertmanager, HttpReceiver, SmtpReceiver
 
 DAYS = 4
@@ -36,13 +35,9 @@ def simulator():
 
 
 @pytest.fixture
-def database(backend, tmp_path):
-    url, drop = create_database_url(backend, tmp_path)
-    engine = make_engine(url)
-    migration.upgrade(engine)
-    yield engine
-    engine.dispose()
-    drop()
+def database(engine):
+    """A freshly migrated database of each backend: tests/conftest.py's ``engine``."""
+    return engine
 
 
 @pytest.fixture

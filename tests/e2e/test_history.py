@@ -11,14 +11,12 @@ from sqlalchemy import select
 
 from radar_collector.gerrit import GerritClient
 from radar_collector.poller import Poller, PollSettings
-from radar_core import migration, models
-from radar_core.db import make_engine
+from radar_core import models
 from radar_core.engine.settings import EngineSettings
 from radar_demo.scenario import Scenario
 from radar_demo.server import GerritSimulator
 from radar_demo.stack import ApiServer
 from radar_demo.truth import expected_changes, expected_status_history, expected_status_since
-from tests.conftest import create_database_url
 
 DAYS = 5
 SETTINGS = EngineSettings(reference_account="zuul")
@@ -35,13 +33,9 @@ def world():
 
 
 @pytest.fixture
-def database(backend, tmp_path):
-    url, drop = create_database_url(backend, tmp_path)
-    engine = make_engine(url)
-    migration.upgrade(engine)
-    yield engine
-    engine.dispose()
-    drop()
+def database(engine):
+    """A freshly migrated database of each backend: tests/conftest.py's ``engine``."""
+    return engine
 
 
 def poller(engine, simulator, name, page_size=25) -> Poller:
