@@ -461,12 +461,9 @@ class Radar:
 
     def _points(self, conn, rows, windows, project_id) -> dict[int, list[dict]]:
         """Per system of ``rows``: one trend point per window of ``windows``."""
-        reader = self._reader(conn)
         points: dict[int, list[dict]] = {row.id: [] for row in rows}
-        if not rows:
-            return points
-        for part in windows:
-            figures = reader.figures(_keys(rows), part, project_id)
+        series = self._reader(conn).series(_keys(rows), windows, project_id)
+        for part, figures in zip(windows, series, strict=True):
             for row in rows:
                 point = {"since": part.since, "until": part.until}
                 point.update((name, getattr(figures[row.id], name)) for name in TREND_FIELDS)

@@ -11,6 +11,7 @@ after the other, each on the data the previous committed.
 from __future__ import annotations
 
 import array
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -521,41 +523,60 @@ def counter_increments(
     session, system_ids, start: datetime, end: datetime | None = None, narrow: bool | None = None
 ):
     """Per system and hour in [start, end), how much each counter grows in that hour:
-    {system: {hour: [increments in counters.COUNTERS order]}}. One statement per chunk of
-    systems: a UNION ALL of one GROUP BY per (table, column), padded to the same width."""
-    dialect = dialect_of(session)
-    out: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
-    groups = list(_counter_groups().items())
-    width = max(len(group) for _, group in groups)
-    # Over a narrow range (a window's partial hour, the hours since a poll's changes: ``narrow``
-    # says, by default when [start, end) is at most NARROW), the index on the timestamp itself
-    # finds the few rows; SQLite would rather take (system_id, date) and read every fact of
-    # each system: "system_id + 0" keeps it from that index.
+    {system: {hour: [increments in counters.COUNTERS order]}}."""
     short = narrow if narrow is not None else end is not None and end - start <= NARROW
+    return counter_increments_in(session, system_ids, [(start, end)], short)
+
+
+def counter_increments_in(session, system_ids, ranges, narrow: bool):
+    """``counter_increments`` over the union of ``ranges`` ([start, end) pairs, end None: no
+    end): one statement per chunk of systems."""
+    dialect = dialect_of(session)
+    stmt = _increments_statement(dialect, tuple(end is None for _, end in ranges), narrow)
+    params = {}
+    for n, (start, end) in enumerate(ranges):
+        params[f"s{n}"], params[f"e{n}"] = start, end
+    groups = list(_counter_groups().values())
+    out: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
     for chunk in chunks(system_ids):
-        parts = []
-        for number, ((table_name, column_name), group) in enumerate(groups):
-            table = models.Base.metadata.tables[table_name]
-            column = table.c[column_name]
-            hour = hour_of(column, dialect).label("hour")
-            sums = [_sum(table, c).label(f"v{n}") for n, c in enumerate(group)]
-            sums += [literal(0).label(f"v{n}") for n in range(len(group), width)]
-            stmt = (
-                select(literal(number).label("part"), table.c.system_id.label("system_id"),
-                       hour, *sums)
-                .where((table.c.system_id + 0 if short else table.c.system_id).in_(chunk),
-                       column >= start)
-                .group_by(table.c.system_id, hour)
-            )
-            if end is not None:
-                stmt = stmt.where(column < end)
-            parts.append(stmt)
-        for number, system_id, when, *values in session.execute(union_all(*parts)):
-            group = groups[int(number)][1]
+        for number, system_id, when, *values in session.execute(stmt, {**params, "ids": chunk}):
             slot = out[system_id].setdefault(parse_hour(when), counters.zeros())
-            for counter, value in zip(group, values, strict=False):
+            for counter, value in zip(groups[int(number)], values, strict=False):
                 slot[counters.INDEX[counter.name]] += int(value or 0)
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _increments_statement(dialect: str, open_ended: tuple[bool, ...], narrow: bool):
+    """A UNION ALL of one GROUP BY per (table, column), padded to the same width, over the
+    ranges :s0/:e0... (built once per shape: a statement of many ranges costs more to build
+    than to run).
+
+    Over narrow ranges (a window's partial hours, the hours since a poll's changes), the index
+    on the timestamp itself finds the few rows; SQLite would rather take (system_id, date) and
+    read every fact of each system: "system_id + 0" keeps it from that index."""
+    groups = list(_counter_groups().items())
+    width = max(len(group) for _, group in groups)
+    parts = []
+    for number, ((table_name, column_name), group) in enumerate(groups):
+        table = models.Base.metadata.tables[table_name]
+        column = table.c[column_name]
+        hour = hour_of(column, dialect).label("hour")
+        sums = [_sum(table, c).label(f"v{n}") for n, c in enumerate(group)]
+        sums += [literal(0).label(f"v{n}") for n in range(len(group), width)]
+        in_ranges = or_(*(
+            column >= bindparam(f"s{n}") if no_end
+            else and_(column >= bindparam(f"s{n}"), column < bindparam(f"e{n}"))
+            for n, no_end in enumerate(open_ended)
+        ))
+        system_id = table.c.system_id + 0 if narrow else table.c.system_id
+        parts.append(
+            select(literal(number).label("part"), table.c.system_id.label("system_id"),
+                   hour, *sums)
+            .where(system_id.in_(bindparam("ids", expanding=True)), in_ranges)
+            .group_by(table.c.system_id, hour)
+        )
+    return union_all(*parts)
 
 
 def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: datetime) -> None:

@@ -164,16 +164,13 @@ def _evaluate_range(session, settings, first: datetime, last: datetime) -> None:
     conn = session.connection()
     keys = systems(conn)
     reader = Reader(conn, settings)
-    rows, figures_at = [], {}
-    hour = first
-    while hour <= last:
-        figures = reader.figures(keys, status_window(settings, hour))
-        figures_at[hour] = figures
-        rows += [
-            {"system_id": s, "hour": hour, "status": f.status, "score": f.score}
-            for s, f in figures.items()
-        ]
-        hour += HOUR
+    hours = [first + HOUR * n for n in range(int((last - first) / HOUR) + 1)]
+    series = reader.series(keys, [status_window(settings, hour) for hour in hours])
+    figures_at = dict(zip(hours, series, strict=True))
+    rows = [
+        {"system_id": s, "hour": hour, "status": f.status, "score": f.score}
+        for hour, figures in figures_at.items() for s, f in figures.items()
+    ]
     upsert(session, models.StatusHour.__table__, rows, ("system_id", "hour"))
     _rewrite_changes(session, settings, reader, keys, first, last, figures_at)
 
@@ -220,7 +217,7 @@ def _change(reader, settings, system_id, at, previous, figures) -> Change:
 def reasons_of(reader: Reader, system_id: int, figures, window) -> list[str]:
     waiting = 0
     if figures.status == "silent":
-        ends = reader._ends([system_id], window.until, None)
+        ends = reader.ends([system_id], window.until)
         waiting = reader.waiting(system_id, window.until, ends.last_report.get(system_id),
                                  ends.watched.get(system_id, set()))
     return reasons.reasons(figures, window.until, reader.cfg, waiting)

@@ -112,3 +112,29 @@ def test_each_behaviour_lands_in_its_status(live_api):
         assert status in EXPECTED_STATUS[username], username
     duplicates = {s["username"]: s["stats"]["duplicate_reports"] for s in body["systems"]}
     assert duplicates["unicode-ci"] > 0
+
+
+def test_trends_equal_truth_per_bucket(live_api):
+    """Every system's trend (buckets read together, radar_core.engine.read.Reader.series)
+    equals the truth of each bucket on its own, buckets ending not on the hour; and one
+    system's trend equals its row of every system's."""
+    since, until = windows(live_api.scenario)["past, not at midnight"]
+    params = {"since": iso(since), "until": iso(until), "bucket": "day"}
+    body = requests.get(f"{live_api.url}/v1/trends", params=params, timeout=60).json()
+    trends = {trend["system"]["id"]: trend["points"] for trend in body["trends"]}
+    buckets = [(parse(p["since"]), parse(p["until"])) for p in next(iter(trends.values()))]
+    assert len(buckets) == 7 and buckets[-1][1] == until.replace(microsecond=0)
+    for n, (start, end) in enumerate(buckets):
+        for system_id, want in live_api.truth(start, end).items():
+            got = trends[system_id][n]
+            where = f"system {system_id} bucket {n}"
+            assert (got["reports"], got["score"], got["status"]) == (
+                want["reports"], want["score"], want["status"]), where
+            for key in [*HEALTH_RATIOS, "latency_p50_s"]:
+                if want[key] is None:
+                    assert got[key] is None, f"{where} {key}"
+                else:
+                    assert got[key] == pytest.approx(want[key], abs=0.001), f"{where} {key}"
+    one = requests.get(f"{live_api.url}/v1/systems/{system_id}/trend", params=params,
+                       timeout=60).json()
+    assert one["points"] == trends[system_id]
