@@ -1,4 +1,8 @@
-"""Engines and sessions. One engine per database URL; one session per unit of work."""
+"""Engines and sessions. One engine per database URL; one session per unit of work.
+
+A database that is down or hung costs a request one wait, bounded by the timeouts of
+:func:`make_engine`.
+"""
 
 import contextlib
 import threading
@@ -37,6 +41,25 @@ def _limit_statements(seconds: float):
     return limit
 
 
+def _timed_out(error: BaseException) -> bool:
+    """Whether ``error`` comes from a socket timeout (PyMySQL raises its OperationalError
+    while handling it)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _no_reconnection_after_a_hung_ping(context):
+    """pool_pre_ping replaces a connection whose ping failed with a new one. That is right
+    when the server restarted (the ping fails at once), not when it is hung: the ping waited
+    read_timeout, and the new connection would wait as long again. So a ping that timed out
+    fails the checkout (SQLAlchemy still discards that connection)."""
+    if context.is_pre_ping and _timed_out(context.original_exception):
+        context.is_disconnect = False
+
+
 def make_engine(
     url: str,
     pool_recycle: int = 3600,
@@ -72,6 +95,7 @@ def make_engine(
     )
     if statement_timeout and parsed.get_backend_name() in ("mysql", "mariadb"):
         event.listen(engine, "connect", _limit_statements(statement_timeout))
+    event.listen(engine, "handle_error", _no_reconnection_after_a_hung_ping)
     return engine
 
 
