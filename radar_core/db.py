@@ -1,11 +1,12 @@
 """Engines and sessions. One engine per database URL; one session per unit of work.
 
 A database that is down or hung costs a request one wait, bounded by the timeouts of
-:func:`make_engine`.
+:func:`make_engine`, and a :class:`Breaker` spares the requests that come next even that.
 """
 
 import contextlib
 import threading
+import time
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -113,6 +114,39 @@ def dispose_engines():
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+
+
+class Breaker:
+    """Once a request found the database unavailable, the requests of the next ``seconds``
+    fail at once instead of each waiting for it again (so the requests queued behind the
+    first ones do not wait twice); then one request tries the database, the others still
+    failing at once while it does, and the first success closes the breaker.
+    ``seconds`` = 0: every request tries."""
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._open_until: float | None = None  # None: closed
+
+    def allow(self) -> bool:
+        """Whether this request may try the database now."""
+        with self._lock:
+            if self._open_until is None:
+                return True
+            now = self._clock()
+            if now < self._open_until:
+                return False
+            self._open_until = now + self.seconds  # this one tries; the others wait no more
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._open_until = self._clock() + self.seconds
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._open_until = None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
