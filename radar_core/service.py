@@ -443,7 +443,8 @@ class Radar:
         DatabaseUnavailable. A failure to connect, or a lost connection, opens the breaker;
         a statement that fails on its own (MariaDB's max_statement_time) does not."""
         if not self._breaker.allow():
-            raise DatabaseUnavailable("database unavailable: it was a moment ago")
+            raise DatabaseUnavailable("database unavailable: not tried again within "
+                                      f"{self._breaker.seconds:g} s of a failure")
         try:
             conn = self.engine.connect()
         except DBAPIError as exc:
