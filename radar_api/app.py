@@ -70,11 +70,12 @@ def make_app(
 
 
 def settings_from_conf(conf):
-    """radar_core.service.Settings from the [health] and [gerrit] options."""
+    """radar_core.service.Settings from the [health], [gerrit] and [database] options."""
     from radar_core.config import engine_settings
     from radar_core.service import Settings
 
-    return Settings(engine=engine_settings(conf), gerrit_url=conf.gerrit.url)
+    return Settings(engine=engine_settings(conf), gerrit_url=conf.gerrit.url,
+                    retry_interval=conf.database.retry_interval)
 
 
 def app_from_conf(conf):

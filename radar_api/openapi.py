@@ -416,6 +416,12 @@ _TIME_RANGE = (
 )
 _TIME_PARAM = {**TIME, "maxLength": utils.MAX_TIME_LENGTH}
 _ID = {"type": "integer", "minimum": 0, "maximum": 10**utils.MAX_ID_DIGITS - 1}
+_NOT_BLANK = {**TEXT, "pattern": r"\S"}  # not empty, not only spaces
+
+
+def _filter_text(name: str) -> dict:
+    return {**_NOT_BLANK, "maxLength": utils.FILTER_LENGTHS[name]}
+
 
 PARAMETERS = {
     "window": _query(
@@ -435,7 +441,8 @@ PARAMETERS = {
         f"End of the window (exclusive): ISO 8601, UTC, {_TIME_RANGE}. Default now.",
         _TIME_PARAM,
     ),
-    "project": _query("project", "Only figures of this Gerrit project (unknown: 404)."),
+    "project": _query("project", "Only figures of this Gerrit project (unknown: 404).",
+                      _NOT_BLANK),
     "limit": _query(
         "limit", "Page size, from 1 to [api] max_limit.", {"type": "integer", "minimum": 1}
     ),
@@ -451,12 +458,16 @@ PARAMETERS = {
         },
     ),
     "status": _query(
-        "status", "Comma separated statuses to keep: healthy,degraded,failing,silent,unknown."
+        "status", "Comma separated statuses to keep: healthy,degraded,failing,silent,unknown "
+        "(empty: every status).",
+        {**TEXT, "pattern": "^({0}(,{0})*)?$".format(f"({'|'.join(catalogue.STATUS_NAMES)})")},
     ),
     "bucket": _query("bucket", "Bucket size.", {"type": "string", "enum": ["day", "week"]}),
-    "result": _query("result", "Only reports of this result word (FAILURE, NODE_FAILURE...)."),
-    "job": _query("job", "Only reports with a job of this name."),
-    "pipeline": _query("pipeline", "Only reports of this pipeline (check, gate...)."),
+    "result": _query("result", "Only reports of this result word (FAILURE, NODE_FAILURE...).",
+                     _filter_text("result")),
+    "job": _query("job", "Only reports with a job of this name.", _filter_text("job")),
+    "pipeline": _query("pipeline", "Only reports of this pipeline (check, gate...).",
+                       _filter_text("pipeline")),
     "change": _query("change", "Only reports on this change number.",
                      {"type": "integer", "minimum": 1}),
     "system": {
@@ -578,7 +589,14 @@ PATHS = {
             "responses": {
                 "200": {
                     "description": "An event stream; each event's data is an Event.",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    # OpenAPI 3.0 has no schema of a stream (3.2's itemSchema): this one is of
+                    # each event, as schemathesis reads it (heartbeat comments are no events).
+                    "content": {"text/event-stream": {"schema": _obj(
+                        "One Server-Sent Event.",
+                        id={"type": "string", "pattern": "^[0-9]{1,18}$"},
+                        event={**TEXT, "description": "The Event's kind."},
+                        data={**TEXT, "description": "The Event, as JSON."},
+                    )}},
                 },
                 "400": {"$ref": "#/components/responses/BadRequest"},
                 "503": {"$ref": "#/components/responses/ServiceUnavailable"},
@@ -688,10 +706,17 @@ PATHS["/v1/systems/{system}"]["patch"] = _write(
     params=("system",))
 
 
-def document() -> dict:
-    """The document, with the catalogue's figures as they are now."""
+def document(max_limit: int | None = None) -> dict:
+    """The document, with the catalogue's figures as they are now and ``max_limit`` ([api]
+    max_limit; None: unstated) as the largest page size."""
+    parameters = PARAMETERS
+    if max_limit is not None:
+        limit = PARAMETERS["limit"]
+        parameters = {**PARAMETERS, "limit": {**limit, "schema": {**limit["schema"],
+                                                                  "maximum": max_limit}}}
     return {**DOCUMENT, "components": {
         **DOCUMENT["components"], "schemas": {**_schemas(), **SILENCE_SCHEMAS},
+        "parameters": parameters,
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
 
 

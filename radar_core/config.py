@@ -73,6 +73,15 @@ database_opts = [
         "(max_statement_time; 0 means no limit; MySQL and SQLite have no such setting). Keep "
         "it below read_timeout so the server stops the work the API no longer waits for.",
     ),
+    cfg.FloatOpt(
+        "retry_interval",
+        default=5.0,
+        min=0,
+        help="Seconds during which the API, once a request found the database unavailable, "
+        "answers 503 at once instead of letting every request wait for it again; then one "
+        "request tries the database, and the first that reaches it ends this. The API is "
+        "back at most this long after the database is (0: every request tries).",
+    ),
 ]
 
 gerrit_opts = [

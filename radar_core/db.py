@@ -1,7 +1,12 @@
-"""Engines and sessions. One engine per database URL; one session per unit of work."""
+"""Engines and sessions. One engine per database URL; one session per unit of work.
+
+A database that is down or hung costs a request one wait, bounded by the timeouts of
+:func:`make_engine`, and a :class:`Breaker` spares the requests that come next even that.
+"""
 
 import contextlib
 import threading
+import time
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -35,6 +40,25 @@ def _limit_statements(seconds: float):
         cursor.close()
 
     return limit
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether ``error`` comes from a socket timeout (PyMySQL raises its OperationalError
+    while handling it)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _no_reconnection_after_a_hung_ping(context):
+    """pool_pre_ping replaces a connection whose ping failed with a new one. That is right
+    when the server restarted (the ping fails at once), not when it is hung: the ping waited
+    read_timeout, and the new connection would wait as long again. So a ping that timed out
+    fails the checkout (SQLAlchemy still discards that connection)."""
+    if context.is_pre_ping and _timed_out(context.original_exception):
+        context.is_disconnect = False
 
 
 def make_engine(
@@ -72,6 +96,7 @@ def make_engine(
     )
     if statement_timeout and parsed.get_backend_name() in ("mysql", "mariadb"):
         event.listen(engine, "connect", _limit_statements(statement_timeout))
+    event.listen(engine, "handle_error", _no_reconnection_after_a_hung_ping)
     return engine
 
 
@@ -89,6 +114,39 @@ def dispose_engines():
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+
+
+class Breaker:
+    """Once a request found the database unavailable, the requests of the next ``seconds``
+    fail at once instead of each waiting for it again (so the requests queued behind the
+    first ones do not wait twice); then one request tries the database, the others still
+    failing at once while it does, and the first success closes the breaker.
+    ``seconds`` = 0: every request tries."""
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._open_until: float | None = None  # None: closed
+
+    def allow(self) -> bool:
+        """Whether this request may try the database now."""
+        with self._lock:
+            if self._open_until is None:
+                return True
+            now = self._clock()
+            if now < self._open_until:
+                return False
+            self._open_until = now + self.seconds  # this one tries; the others wait no more
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._open_until = self._clock() + self.seconds
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._open_until = None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

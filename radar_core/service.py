@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from radar_core import catalogue, documents, models, queries, stats, tokens
 from radar_core.alerts import episodes, silences
-from radar_core.db import transaction
+from radar_core.db import Breaker, transaction
 from radar_core.engine import status
 from radar_core.engine.read import Reader, SystemKey
 from radar_core.engine.settings import EngineSettings
@@ -33,6 +33,7 @@ TREND_FIELDS = (*(f.name for f in catalogue.group("health") if f.name != "status
 class Settings:
     engine: EngineSettings = field(default_factory=EngineSettings)
     gerrit_url: str | None = None
+    retry_interval: float = 0.0  # of db.Breaker; radar-api: [database] retry_interval
 
     @property
     def health(self) -> stats.HealthConfig:
@@ -52,6 +53,7 @@ class Radar:
         self.cfg = settings.health
         self.links = documents.Links(settings.gerrit_url)
         self._clock = clock
+        self._breaker = Breaker(settings.retry_interval)
 
     # -- figures -----------------------------------------------------------------------------
     def systems(self, window: stats.Window, project: str | None = None) -> list[dict]:
@@ -438,16 +440,26 @@ class Radar:
     @contextlib.contextmanager
     def _connect(self):
         """A connection (one transaction: one consistent snapshot); connection failures become
-        DatabaseUnavailable."""
+        DatabaseUnavailable. A failure to connect, or a lost connection, opens the breaker;
+        a statement that fails on its own (MariaDB's max_statement_time) does not."""
+        if not self._breaker.allow():
+            raise DatabaseUnavailable("database unavailable: not tried again within "
+                                      f"{self._breaker.seconds:g} s of a failure")
         try:
-            with self.engine.connect() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise DatabaseUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
+            conn = self.engine.connect()
         except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            raise DatabaseUnavailable(f"database unavailable: {_first_line(exc.orig)}") from exc
+            self._breaker.failed()
+            raise _unavailable(exc) from exc
+        self._breaker.succeeded()
+        with conn:
+            try:
+                yield conn
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    self._breaker.failed()
+                elif not isinstance(exc, OperationalError):
+                    raise
+                raise _unavailable(exc) from exc
 
     def _reader(self, conn) -> Reader:
         return Reader(conn, self.settings.engine)
@@ -525,6 +537,10 @@ def _buckets(window: stats.Window, size: timedelta) -> list[stats.Window]:
         buckets.append(stats.Window(max(window.since, until - size), until))
         until -= size
     return buckets[::-1]
+
+
+def _unavailable(exc: DBAPIError) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"database unavailable: {_first_line(exc.orig)}")
 
 
 def _first_line(error) -> str:

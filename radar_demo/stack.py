@@ -126,7 +126,8 @@ class Stack:
     def scenario_days(self) -> int:
         return max(1, (self.scenario.end - self.scenario.start).days + 1)
 
-    def make_app(self):
+    def make_app(self, **options):
+        """The API's app on this stack; ``options`` are more of radar_api.app.make_app's."""
         from radar_api.app import make_app
         from radar_core.service import Radar, Settings
 
@@ -135,6 +136,7 @@ class Stack:
             Radar(self.engine, settings),
             poll_interval=self.poll_interval,
             gerrit_url=self.simulator.url,
+            **options,
         )
 
     def poll(self):

@@ -760,6 +760,25 @@ def test_database_unavailable(tmp_path):
         Radar(engine, Settings(engine_settings("zuul"))).status(300)
 
 
+def test_once_the_database_failed_requests_answer_at_once_until_the_retry_interval(tmp_path):
+    from radar_core import migration
+    from radar_core.db import make_engine
+
+    directory = tmp_path / "missing"
+    engine = make_engine(f"sqlite:///{directory / 'radar.sqlite'}")
+    waiting = Radar(engine, Settings(engine_settings("zuul"), retry_interval=3600))
+    trying = Radar(engine, Settings(engine_settings("zuul"), retry_interval=0))
+    for radar in (waiting, trying):
+        with pytest.raises(DatabaseUnavailable, match="unable to open"):
+            radar.status(300)
+    directory.mkdir()
+    migration.upgrade(engine)
+    with pytest.raises(DatabaseUnavailable, match="not tried again within 3600 s"):
+        waiting.status(300)
+    assert trying.status(300)["collector"]["polls"] == []
+    engine.dispose()
+
+
 def test_settings_are_frozen():
     settings = Settings(engine_settings("zuul"))
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -39,4 +39,4 @@ class V1Controller:
     def openapi(self):
         """The OpenAPI 3.0 document of this API."""
         require_get()
-        return openapi.document()
+        return openapi.document(pecan.request.api.max_limit)

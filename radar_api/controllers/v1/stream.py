@@ -76,7 +76,7 @@ def stream(radar, start_after: int, seconds: float, limiter: StreamLimiter, cloc
             elif clock() - quiet_since >= HEARTBEAT_SECONDS:
                 quiet_since = clock()
                 yield b": still here\n\n"
-            time.sleep(POLL_SECONDS)
+            time.sleep(max(0.0, min(POLL_SECONDS, deadline - clock())))  # ends on time
     finally:
         limiter.release()
 

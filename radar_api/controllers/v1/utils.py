@@ -165,18 +165,21 @@ def validate_change_number(number, name: str = "number") -> int:
     return value
 
 
-def _filter_text(name: str, value, maximum: int = 255) -> str | None:
+FILTER_LENGTHS = {"result": 64, "job": 255, "pipeline": 255}  # the most characters of each
+
+
+def _filter_text(name: str, value) -> str | None:
     if value is None:
         return None
-    if not value.strip() or len(value) > maximum:
-        raise invalid(f"{name}: must be from 1 to {maximum} characters")
+    if not value.strip() or len(value) > FILTER_LENGTHS[name]:
+        raise invalid(f"{name}: must be from 1 to {FILTER_LENGTHS[name]} characters")
     return value
 
 
 def validate_report_filter(result, job, pipeline, change) -> queries.ReportFilter:
     """The reports list's filters: a result word, a job name, a pipeline, a change number."""
     return queries.ReportFilter(
-        result=_filter_text("result", result, 64),
+        result=_filter_text("result", result),
         job=_filter_text("job", job),
         pipeline=_filter_text("pipeline", pipeline),
         change=None if change is None else validate_change_number(change, "change"),
