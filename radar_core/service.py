@@ -328,6 +328,9 @@ class Radar:
             states = queries.poll_states(conn)
             polls = queries.latest_polls(conn, POLLS_SHOWN)
             totals = queries.totals(conn)
+            ids = [row.id for row in queries.systems(conn)]
+            totals["reports"] = (self._reader(conn).reports_before(ids, now)
+                                 + queries.reports_from(conn, now))
             alerts = {
                 "open": len(episodes.open_alerts(conn)),
                 "deliveries": queries.delivery_counts(conn),

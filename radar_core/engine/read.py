@@ -165,6 +165,11 @@ class Reader:
             score=stats.capped_score(score, status, cfg), status=status, **components,
         )
 
+    def reports_before(self, ids, moment: datetime) -> int:
+        """How many verdicts of these systems are dated before ``moment``."""
+        at = self._counters_at(ids, {moment})[moment] if ids else {}
+        return sum(values[counters.INDEX["reports"]] for values in at.values())
+
     # -- counts from the counters ------------------------------------------------------------
     def _counted(self, ids, windows) -> list[dict[int, counters.WindowCounts]]:
         moments = {w.since for w in windows} | {w.until for w in windows}
