@@ -682,54 +682,63 @@ def week_of(day: date) -> date:
 
 
 def rebuild_latency_blocks(session, keys: set[tuple[int, date]], deadline: timedelta) -> None:
-    """Rewrite the one-day blocks of ``keys`` (system, creation day) and their weeks: per week,
-    one read, one delete and one insert for all the systems concerned."""
-    m = models
+    """Rewrite the one-day blocks of ``keys`` (system, creation day) from the facts, then the
+    week blocks concerned from their day blocks (a poll touches a day or two: reading their
+    facts, not their weeks')."""
+    m, lb = models, models.LatencyBlock
     seconds = int(deadline.total_seconds())
+    days: dict[date, set[int]] = defaultdict(set)
     weeks: dict[date, set[int]] = defaultdict(set)
     for system_id, day in keys:
+        days[day].add(system_id)
         weeks[week_of(day)].add(system_id)
-    for week, system_ids in sorted(weeks.items()):
-        start = datetime.combine(week, datetime.min.time())
+    for day, system_ids in sorted(days.items()):
+        start = datetime.combine(day, datetime.min.time())
         for chunk in chunks(system_ids):
             rows = session.execute(
                 select(m.PatchsetFact.system_id, m.PatchsetFact.created, m.PatchsetFact.latency_us)
                 .join(m.Patchset, m.Patchset.id == m.PatchsetFact.patchset_id)
                 .where(m.PatchsetFact.system_id.in_(chunk),
                        m.PatchsetFact.created >= start,
-                       m.PatchsetFact.created < start + timedelta(days=7),
+                       m.PatchsetFact.created < start + timedelta(days=1),
                        or_(m.Patchset.lifetime_s.is_(None), m.Patchset.lifetime_s >= seconds))
             ).all()
-            session.execute(delete(m.LatencyBlock).where(
-                m.LatencyBlock.system_id.in_(chunk),
-                m.LatencyBlock.first_day >= week,
-                m.LatencyBlock.first_day < week + timedelta(days=7)))
+            session.execute(delete(lb).where(lb.system_id.in_(chunk), lb.days == 1,
+                                             lb.first_day == day))
             by_system: dict[int, list] = defaultdict(list)
             for system_id, created, latency in rows:
-                by_system[system_id].append((created, latency))
-            blocks = []
-            for system_id, mine in sorted(by_system.items()):
-                blocks += _week_blocks(system_id, week, mine)
-            insert_all(session, m.LatencyBlock, blocks)
+                by_system[system_id].append((latency, micros(created)))
+            insert_all(session, lb, [_day_block(system_id, day, values)
+                                     for system_id, values in sorted(by_system.items())])
+    for week, system_ids in sorted(weeks.items()):
+        for chunk in chunks(system_ids):
+            merged: dict[int, array.array] = defaultdict(lambda: array.array("q"))
+            for system_id, blob in session.execute(
+                select(lb.system_id, lb.latencies)
+                .where(lb.system_id.in_(chunk), lb.days == 1, lb.first_day >= week,
+                       lb.first_day < week + timedelta(days=7))
+            ):
+                merged[system_id].frombytes(blob)
+            session.execute(delete(lb).where(lb.system_id.in_(chunk), lb.days == 7,
+                                             lb.first_day == week))
+            insert_all(session, lb, [_week_block(system_id, week, values)
+                                     for system_id, values in sorted(merged.items()) if values])
 
 
-def _week_blocks(system_id: int, week: date, rows: list) -> list[dict]:
-    """A system's one-day blocks of a week and the week's block, from (created, latency)."""
-    by_day: dict[date, list] = defaultdict(list)
-    for created, latency in rows:
-        by_day[created.date()].append((latency, micros(created)))
-    blocks = []
-    for day, values in by_day.items():
-        values.sort()
-        blocks.append({
-            "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
-            "latencies": array.array("q", [v for v, _ in values]).tobytes(),
-            "created": array.array("q", [c for _, c in values]).tobytes(),
-        })
-    if rows:
-        all_values = sorted(latency for _, latency in rows)
-        blocks.append({
-            "system_id": system_id, "days": 7, "first_day": week, "count": len(all_values),
-            "latencies": array.array("q", all_values).tobytes(), "created": None,
-        })
-    return blocks
+def _day_block(system_id: int, day: date, values: list[tuple[int, int]]) -> dict:
+    """A system's one-day block from (latency, creation in microseconds): sorted latencies and
+    the creation times in the same order (to filter a partial day)."""
+    values.sort()
+    return {
+        "system_id": system_id, "days": 1, "first_day": day, "count": len(values),
+        "latencies": array.array("q", [v for v, _ in values]).tobytes(),
+        "created": array.array("q", [c for _, c in values]).tobytes(),
+    }
+
+
+def _week_block(system_id: int, week: date, values: array.array) -> dict:
+    """A system's week block: its days' latencies, sorted."""
+    return {
+        "system_id": system_id, "days": 7, "first_day": week, "count": len(values),
+        "latencies": array.array("q", sorted(values)).tobytes(), "created": None,
+    }
