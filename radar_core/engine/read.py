@@ -33,6 +33,7 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    null,
     or_,
     select,
     true,
@@ -52,7 +53,7 @@ from radar_core.engine.refresh import (
     week_of,
 )
 from radar_core.engine.settings import EngineSettings
-from radar_core.engine.sql import chunks, hour_floor, parse_hour
+from radar_core.engine.sql import chunks, dialect_of, hour_floor, parse_hour
 
 DAY = timedelta(days=1)
 ONE_US = timedelta(microseconds=1)
@@ -387,14 +388,15 @@ class Reader:
         return out
 
     def _look_up(self, statement, ids, untils, project_id):
-        """Rows of ``statement(count, by_project)`` for each chunk of systems and of untils,
-        their first column the until they are of."""
+        """Rows of ``statement(dialect, count, by_project)`` for each chunk of systems and of
+        untils, their first column the until they are of."""
+        dialect = dialect_of(self.conn)
         for chunk in chunks(ids):
             for start in range(0, len(untils), UNTILS_PER_STATEMENT):
                 group = untils[start:start + UNTILS_PER_STATEMENT]
                 params = {"ids": chunk, "project": project_id,
                           **{f"u{n}": until for n, until in enumerate(group)}}
-                stmt = statement(len(group), project_id is not None)
+                stmt = statement(dialect, len(group), project_id is not None)
                 for n, *row in self.conn.execute(stmt, params):
                     yield group[int(n)], *row
 
@@ -693,13 +695,13 @@ class Reader:
         its end. Either a look-up of a day of first reports (of every system) per window, or
         one read of the facts of these systems created over all the windows, keeping those
         first reported after the next window end; whichever reads fewer facts (a fact read
-        costs the scan about twice as much: it compares it with every window end)."""
+        costs the scan some four times as much: it compares it with every window end)."""
         windows = list(live.values())
         since = min(w.since for w, _, _ in windows)
         due = max(d for _, d, _ in windows)
         inclusive = windows[0][2]
         span_days = (due - since) / DAY
-        if 2 * len(ids) * span_days > self._systems_total() * len(windows):
+        if 4 * len(ids) * span_days > self._systems_total() * len(windows):
             return self._late_by_window(live, inclusive)
         pf = models.PatchsetFact
         untils = sorted({w.until for w, _, _ in windows})
@@ -778,33 +780,6 @@ UNTILS_PER_STATEMENT = 100  # within SQLite's limit of 500 terms of a compound S
 
 
 @functools.lru_cache(maxsize=32)
-def _latest_statement(count: int, by_project: bool):
-    """Per system of :ids and each until :u0..: its last report and last success before it
-    (built once per shape: the statements of many untils cost more to build than to run)."""
-    rf, cs = models.ReportFact, models.CISystem
-    systems = select(cs.id).where(cs.id.in_(bindparam("ids", expanding=True))).subquery()
-
-    def latest(n, *conditions):
-        stmt = select(rf.date).where(rf.system_id == systems.c.id, rf.date < bindparam(f"u{n}"),
-                                     *conditions)
-        if by_project:
-            stmt = stmt.where(rf.project_id == bindparam("project"))
-        if not conditions:
-            # MariaDB takes ix_report_facts_last (system_id first too), reads all of the
-            # system's facts and sorts them: 1.4 ms a look-up at 1M reports instead of 0.01.
-            for dialect in ("mysql", "mariadb"):
-                stmt = stmt.with_hint(rf, "FORCE INDEX (ix_report_facts_system_id_date)",
-                                      dialect)
-        return stmt.order_by(rf.date.desc()).limit(1).scalar_subquery()
-
-    return union_all(*(
-        select(literal_column(str(n)), systems.c.id, latest(n),
-               latest(n, rf.result_class == "success"))
-        for n in range(count)
-    ))
-
-
-@functools.lru_cache(maxsize=32)
 def _late_statement(count: int, inclusive: bool):
     """For each window :s0/:d0/:u0/:l0...: the latencies of its patchsets (created in
     [since, due], not short-lived: lifetime at least :short) first reported in [until, :l)
@@ -824,29 +799,83 @@ def _late_statement(count: int, inclusive: bool):
     return union_all(*parts)
 
 
+# The look-ups of the latest facts before each until (built once per shape: the statements of
+# many untils cost more to build than to run). SQLite seeks each one in the index, correlated to
+# each system; MariaDB would rather read a correlated look-up's index entries back from the
+# newest, one by one, down to the until (a millisecond for each day back), but finds every
+# system's maximum at once by a loose index scan ("Using index for group-by").
+
+
 @functools.lru_cache(maxsize=32)
-def _latest_known_statement(count: int, by_project: bool):
-    """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
-    before it, what the watched projects are made of."""
-    rf, sp = models.ReportFact, models.SystemProject
+def _latest_statement(dialect: str, count: int, by_project: bool):
+    """Per system of :ids and each until :u0..: its last report and last success before it;
+    rows (n, system, report, success), a row for each or one for both."""
+    rf, cs = models.ReportFact, models.CISystem
 
-    def latest(n):
-        # '= true', not 'IS true': MariaDB uses the index's known part only for an equality,
-        # else it reads every fact of the pair for each look-up.
-        return (
-            select(rf.date)
-            .where(rf.system_id == sp.system_id, rf.project_id == sp.project_id,
-                   rf.known == true(), rf.date < bindparam(f"u{n}"))
-            .order_by(rf.date.desc()).limit(1)
-            .scalar_subquery()
-        )
+    def conditions(n, *more):
+        found = [rf.date < bindparam(f"u{n}"), *more]
+        if by_project:
+            found.append(rf.project_id == bindparam("project"))
+        return found
 
+    if dialect == "sqlite":
+        systems = select(cs.id).where(cs.id.in_(bindparam("ids", expanding=True))).subquery()
+
+        def latest(n, *more):
+            return (
+                select(rf.date).where(rf.system_id == systems.c.id, *conditions(n, *more))
+                .order_by(rf.date.desc()).limit(1).scalar_subquery()
+            )
+
+        return union_all(*(
+            select(literal_column(str(n)), systems.c.id, latest(n),
+                   latest(n, rf.result_class == "success"))
+            for n in range(count)
+        ))
     parts = []
     for n in range(count):
-        stmt = select(literal_column(str(n)), sp.system_id, sp.project_id, latest(n)).where(
-            sp.system_id.in_(bindparam("ids", expanding=True)))
-        if by_project:
-            stmt = stmt.where(sp.project_id == bindparam("project"))
+        for success in (False, True):
+            newest = func.max(rf.date)
+            columns = (null(), newest) if success else (newest, null())
+            more = [rf.result_class == "success"] if success else []
+            parts.append(
+                select(literal_column(str(n)), rf.system_id, *columns)
+                .where(rf.system_id.in_(bindparam("ids", expanding=True)), *conditions(n, *more))
+                .group_by(rf.system_id)
+            )
+    return union_all(*parts)
+
+
+@functools.lru_cache(maxsize=32)
+def _latest_known_statement(dialect: str, count: int, by_project: bool):
+    """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
+    before it, what the watched projects are made of; rows (n, system, project, date)."""
+    rf, sp = models.ReportFact, models.SystemProject
+    parts = []
+    for n in range(count):
+        if dialect == "sqlite":
+            latest = (
+                select(rf.date)
+                .where(rf.system_id == sp.system_id, rf.project_id == sp.project_id,
+                       rf.known == true(), rf.date < bindparam(f"u{n}"))
+                .order_by(rf.date.desc()).limit(1)
+                .scalar_subquery()
+            )
+            stmt = select(literal_column(str(n)), sp.system_id, sp.project_id, latest).where(
+                sp.system_id.in_(bindparam("ids", expanding=True)))
+            if by_project:
+                stmt = stmt.where(sp.project_id == bindparam("project"))
+        else:
+            # '= true', not 'IS true': MariaDB uses the index's known part only for an
+            # equality.
+            stmt = (
+                select(literal_column(str(n)), rf.system_id, rf.project_id, func.max(rf.date))
+                .where(rf.system_id.in_(bindparam("ids", expanding=True)), rf.known == true(),
+                       rf.date < bindparam(f"u{n}"))
+                .group_by(rf.system_id, rf.project_id)
+            )
+            if by_project:
+                stmt = stmt.where(rf.project_id == bindparam("project"))
         parts.append(stmt)
     return union_all(*parts)
 
