@@ -123,8 +123,9 @@ _COMMENTS_RE = re.compile(r"\([0-9]+ (?:inline )?comments?\)", re.IGNORECASE)
 
 def _lines(text: str) -> list[str]:
     """Non-blank lines with whitespace collapsed; handles CRLF, CR and a BOM."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    collapsed = (" ".join(line.split()) for line in text.split("\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    collapsed = [" ".join(line.split()) for line in text.lstrip("\ufeff").split("\n")]
     return [line for line in collapsed if line]
 
 
@@ -255,11 +256,15 @@ def _symbol_bullet(line: str) -> tuple[str, bool]:
     bulleted = _BULLET_RE.match(line) is not None
     start = 2 if bulleted else 0
     end = start
-    while end < len(line) and unicodedata.category(line[end]) in _SYMBOL_CATEGORIES:
+    while end < len(line) and _is_symbol(line[end]):
         end += 1
     if end == start or line[end : end + 1] != " ":
         return line, False
     return f"- {line[end + 1 :]}", True
+
+
+def _is_symbol(char: str) -> bool:
+    return unicodedata.category(char) in _SYMBOL_CATEGORIES
 
 
 def _url_line(line: str, symbol: bool) -> str | None:
@@ -275,8 +280,15 @@ def _url_line(line: str, symbol: bool) -> str | None:
 
 def _parse_job_at(lines: list[str], index: int) -> tuple[JobResult | None, int]:
     """A job from one line, or from a bulleted line continued on the next (URL, result...)."""
-    line, symbol = _symbol_bullet(lines[index])
-    job = _parse_job_line(line)
+    line = lines[index]
+    separated = ": " in line or line[-1] == ":"
+    if not separated and not _BULLET_RE.match(line) and not _is_symbol(line[0]):
+        return None, 1  # no ' : ' before a result, nor a bulleted line the next one continues
+    fast = _fast_job_line(line) if separated else None
+    if fast is not None:
+        return fast, 1
+    line, symbol = _symbol_bullet(line)
+    job = _parse_job_line(line) if symbol else _general_job_line(line)
     if job is not None and job.url is None and index + 1 < len(lines):
         url = _url_line(lines[index + 1], symbol)
         if url is not None:
@@ -297,7 +309,7 @@ def _parse_job_at(lines: list[str], index: int) -> tuple[JobResult | None, int]:
 # it gives what the general reading below gives (tested), only faster.
 _FAST_JOB_RE = re.compile(
     r"[-*•] ([^\s:<>]+) ([A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*[^\s<>:]) : ([A-Z][A-Z_]*)"
-    r" in ((?:[0-9]{1,4}h )?(?:[0-9]{1,2}m )?[0-9]{1,2}s)( \(non-voting\))?"
+    r" in (?:([0-9]{1,4})h )?(?:([0-9]{1,2})m )?([0-9]{1,2})s( \(non-voting\))?"
 )
 
 
@@ -305,13 +317,13 @@ def _fast_job_line(line: str) -> JobResult | None:
     match = _FAST_JOB_RE.fullmatch(line)
     if match is None:
         return None
-    name, url, result, duration, non_voting = match.groups()
-    if result not in RESULT_CLASSES:
-        return None
-    seconds = _parse_duration(duration.split())
-    if seconds is None:
-        return None
-    return JobResult(name, url, result, RESULT_CLASSES[result], seconds, not non_voting, None)
+    name, url, result, hours, minutes, seconds, non_voting = match.groups()
+    cls = RESULT_CLASSES.get(result)
+    if cls is None or (not name[0].isalnum() and _is_symbol(name[0])):
+        return None  # an unlisted word, or a status symbol: the general reading
+    # At most 9999h 99m 99s: always a valid duration, as _parse_duration would read it.
+    duration = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
+    return JobResult(name, url, result, cls, duration, not non_voting, None)
 
 
 def _parse_job_line(line: str) -> JobResult | None:
