@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Boolean, bindparam, func, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -94,10 +94,17 @@ def _statement(dialect, table, keys, update, columns) -> tuple[str, tuple, tuple
     names = names or tuple(compiled.params)
     if sorted(names) != sorted(columns):  # pragma: no cover - binds named after the columns
         raise RuntimeError(f"unexpected parameters for {table.name}: {names}")
-    processors = tuple(
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    )
+    processors = tuple(_bind_processor(table.c[name].type, dialect) for name in names)
     return str(compiled), names, processors, named
+
+
+def _bind_processor(column_type, dialect):
+    """The column type's bind processor, except for booleans: both drivers bind Python's
+    True and False as 1 and 0 themselves, which is all the processor would do (besides
+    checking that they are booleans, which the rows built here always are)."""
+    if isinstance(column_type, Boolean):
+        return None
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _upsert_statement(dialect: str, table, keys, update):
@@ -217,13 +224,18 @@ class BulkStore:
 
     def _see_account(self, info) -> int | None:
         """Note an AccountInfo (later fields win, as they were seen); its id or None."""
-        if not isinstance(info, dict) or not isinstance(info.get("_account_id"), int):
+        if not isinstance(info, dict):
             return None
-        account_id = info["_account_id"]
-        fields = self._accounts.setdefault(account_id, {})
+        account_id = info.get("_account_id")
+        if not isinstance(account_id, int):
+            return None
+        fields = self._accounts.get(account_id)
+        if fields is None:
+            fields = self._accounts[account_id] = {}
         for field in ACCOUNT_FIELDS:
-            if isinstance(info.get(field), str):
-                fields[field] = info[field][:255]
+            value = info.get(field)
+            if isinstance(value, str):
+                fields[field] = value[:255]
         return account_id
 
     def _write_accounts_and_systems(self) -> None:
@@ -410,6 +422,8 @@ class BulkStore:
 
     def _streamed_match(self, name, change_id, author_id, date, text=None):
         """The stream row of the same message (author, text, time within a few seconds)."""
+        if not self._streamed:
+            return None
         for row in self._streamed.get((name, change_id, author_id), ()):
             if abs(row.date - date) <= STREAM_SLACK and (text is None or row.message == text):
                 self._streamed[(name, change_id, author_id)].remove(row)
@@ -573,13 +587,13 @@ def _job_rows(jobs) -> list[dict]:
     return [
         {
             "position": position,
-            "name": _text(job.name, 255),
-            "url": _text(job.url, 2048),
+            "name": None if job.name is None else job.name[:255],
+            "url": None if job.url is None else job.url[:2048],
             "result": job.result[:64],
             "result_class": job.result_class,
             "duration_s": job.duration_s,
             "voting": job.voting,
-            "detail": _text(job.detail, 1024),
+            "detail": None if job.detail is None else job.detail[:1024],
         }
         for position, job in enumerate(jobs)
     ]

@@ -38,6 +38,7 @@ Choices where DESIGN.md section 3 leaves room:
 """
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -131,11 +132,24 @@ def _lines(text: str) -> list[str]:
 
 def _split_patchset(lines: list[str]) -> tuple[int | None, str, list[str]]:
     """(patchset, rest of the 'Patch Set N:' line, lines after it) of a Gerrit review message."""
-    match = _PATCHSET_RE.fullmatch(lines[0]) if lines else None
+    if not lines:
+        return None, "", lines
+    patchset, rest, is_patchset_line = _first_line(lines[0])
+    return patchset, rest, lines[1:] if is_patchset_line else lines
+
+
+# CI comments follow templates, so the lines read below (all but job lines) repeat: each
+# distinct one is read once. Bounded, and pure functions of the line.
+_LINE_CACHE = 4096
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _first_line(line: str) -> tuple[int | None, str, bool]:
+    match = _PATCHSET_RE.fullmatch(line)
     if match:
-        return int(match.group(1)), match.group(2).strip(), lines[1:]
-    uploaded = _UPLOADED_RE.match(lines[0]) if lines else None
-    return (int(uploaded.group(1)) if uploaded else None), "", lines
+        return int(match.group(1)), match.group(2).strip(), True
+    uploaded = _UPLOADED_RE.match(line)
+    return (int(uploaded.group(1)) if uploaded else None), "", False
 
 
 # -- votes, headers, notices ---------------------------------------------------------------------
@@ -179,6 +193,7 @@ _NOTICE_RES = (
 _LABEL_VOTE_RE = re.compile(r"-[A-Za-z][\w-]*|[A-Za-z][\w-]*[+-][0-9]{1,2}")
 
 
+@functools.lru_cache(maxsize=_LINE_CACHE)
 def _vote(patchset_rest: str) -> int | None:
     for match in _VOTE_RE.finditer(patchset_rest):
         sign, value = match.groups()
@@ -192,23 +207,35 @@ def _vote(patchset_rest: str) -> int | None:
 def _header(lines: list[str]) -> str | None:
     """Overall result announced by the first header sentence ('Build failed.', ...)."""
     for line in lines:
-        if _MERGE_FAILED_RE.search(line):
-            return "MERGE_FAILED"
-        match = _HEADER_RE.search(line)
-        if match:
-            return _HEADER_RESULTS[match.group(1).lower()]
+        result = _line_header(line)
+        if result is not None:
+            return result
     return None
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _line_header(line: str) -> str | None:
+    if _MERGE_FAILED_RE.search(line):
+        return "MERGE_FAILED"
+    match = _HEADER_RE.search(line)
+    return _HEADER_RESULTS[match.group(1).lower()] if match else None
 
 
 def _pipeline(lines: list[str]) -> str | None:
     for line in lines:
-        match = _PIPELINE_RE.search(line) or _STARTING_RE.match(line)
-        if match:
-            return match.group(1)
-        match = _PIPELINE_FIRST_RE.match(line)
-        if match:
-            return match.group(1).lower()
+        pipeline = _line_pipeline(line)
+        if pipeline is not None:
+            return pipeline
     return None
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _line_pipeline(line: str) -> str | None:
+    match = _PIPELINE_RE.search(line) or _STARTING_RE.match(line)
+    if match:
+        return match.group(1)
+    match = _PIPELINE_FIRST_RE.match(line)
+    return match.group(1).lower() if match else None
 
 
 def _is_vote_only(text: str) -> bool:
@@ -218,8 +245,12 @@ def _is_vote_only(text: str) -> bool:
 def _is_notice(patchset_rest: str, lines: list[str]) -> bool:
     if not lines and _is_vote_only(patchset_rest):
         return True  # a bare 'Patch Set N:' line (maybe with other labels) says nothing
-    candidates = [text for text in (patchset_rest, lines[0] if lines else "") if text]
-    return any(regex.match(text) for text in candidates for regex in _NOTICE_RES)
+    return _notice_line(patchset_rest) or bool(lines) and _notice_line(lines[0])
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _notice_line(text: str) -> bool:
+    return any(regex.match(text) for regex in _NOTICE_RES)
 
 
 # -- job lines -----------------------------------------------------------------------------------
@@ -242,6 +273,17 @@ def _parse_jobs(lines: list[str]) -> tuple[list[JobResult], int | None]:
     first = None
     index = 0
     while index < len(lines):
+        line = lines[index]
+        separated = ": " in line or line[-1] == ":"
+        fast = _fast_job_line(line) if separated else None
+        if fast is not None:  # the commonest line, in one step
+            jobs.append(fast)
+            first = index if first is None else first
+            index += 1
+            continue
+        if not separated and not _BULLET_RE.match(line) and not _is_symbol(line[0]):
+            index += 1  # no ' : ' before a result, nor a bulleted line the next one continues
+            continue
         job, used = _parse_job_at(lines, index)
         if job is not None:
             jobs.append(job)
@@ -280,15 +322,8 @@ def _url_line(line: str, symbol: bool) -> str | None:
 
 def _parse_job_at(lines: list[str], index: int) -> tuple[JobResult | None, int]:
     """A job from one line, or from a bulleted line continued on the next (URL, result...)."""
-    line = lines[index]
-    separated = ": " in line or line[-1] == ":"
-    if not separated and not _BULLET_RE.match(line) and not _is_symbol(line[0]):
-        return None, 1  # no ' : ' before a result, nor a bulleted line the next one continues
-    fast = _fast_job_line(line) if separated else None
-    if fast is not None:
-        return fast, 1
-    line, symbol = _symbol_bullet(line)
-    job = _parse_job_line(line) if symbol else _general_job_line(line)
+    line, symbol = _symbol_bullet(lines[index])
+    job = _parse_job_line(line)
     if job is not None and job.url is None and index + 1 < len(lines):
         url = _url_line(lines[index + 1], symbol)
         if url is not None:
