@@ -140,7 +140,7 @@ def _split_patchset(lines: list[str]) -> tuple[int | None, str, list[str]]:
 
 # CI comments follow templates, so the lines read below (all but job lines) repeat: each
 # distinct one is read once. Bounded, and pure functions of the line.
-_LINE_CACHE = 4096
+_LINE_CACHE = 256
 
 
 @functools.lru_cache(maxsize=_LINE_CACHE)
