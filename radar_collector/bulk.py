@@ -385,7 +385,7 @@ class BulkStore:
         self._adoptions: dict[str, list[dict]] = {"reports": [], "rechecks": []}
         # Job rows by report key, kept apart from the report rows: rows of plain values only,
         # which the cyclic garbage collector does not track.
-        self._jobs: dict[tuple[int, str], list[dict]] = {}
+        self._jobs: dict[tuple[int, str], tuple[dict, ...]] = {}
         reports, rechecks = [], []
         for number, _, _, info in valid:
             messages = info.get("messages")
@@ -470,8 +470,9 @@ class BulkStore:
         author = message.get("author")
         if not isinstance(author, dict) or not isinstance(author.get("_account_id"), int):
             return  # Gerrit's own messages ("Uploaded patch set 2.") have no author.
-        text = message.get("message") if isinstance(message.get("message"), str) else ""
-        tag = message.get("tag") if isinstance(message.get("tag"), str) else None
+        text, tag = message.get("message"), message.get("tag")
+        text = text if isinstance(text, str) else ""
+        tag = tag if isinstance(tag, str) else None
         date = parse_gerrit_time(message["date"])
         number = message.get("_revision_number")
         key = (change_id, message_id[:191])
@@ -485,14 +486,14 @@ class BulkStore:
             account_id = self._see_account(author)
             self._systems.setdefault(account_id, "detected")
             patchset_id = patchsets.get((change_id, number)) if number is not None else None
-            table = models.Report.__table__
-            if streamed and self._stored_by_rest(
-                table, table.c.system_id, change_id, author_id, date, text
-            ):
-                return
-            match = None if streamed else self._streamed_match(
-                "reports", change_id, author_id, date, text
-            )
+            if streamed:
+                table = models.Report.__table__
+                if self._stored_by_rest(table, table.c.system_id, change_id, author_id, date,
+                                        text):
+                    return
+                match = None
+            else:
+                match = self._streamed_match("reports", change_id, author_id, date, text)
             if match is not None:
                 self._adoptions["reports"].append({
                     "id": match.id, "message_id": key[1], "date": date,
@@ -582,9 +583,11 @@ class BulkStore:
         }
 
 
-def _job_rows(jobs) -> list[dict]:
-    """Job rows of parsed jobs, without their report's id (known once it is inserted)."""
-    return [
+def _job_rows(jobs) -> tuple[dict, ...]:
+    """Job rows of parsed jobs, without their report's id (known once it is inserted). A
+    tuple of rows of plain values: the garbage collector stops tracking it at its first look,
+    so thousands of them in a batch do not make it scan the whole heap."""
+    return tuple(
         {
             "position": position,
             "name": None if job.name is None else job.name[:255],
@@ -596,4 +599,4 @@ def _job_rows(jobs) -> list[dict]:
             "detail": None if job.detail is None else job.detail[:1024],
         }
         for position, job in enumerate(jobs)
-    ]
+    )
