@@ -19,8 +19,9 @@ import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from operator import itemgetter
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Boolean, bindparam, func, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -64,20 +65,28 @@ def upsert(
     if not rows:
         return
     dialect = session.get_bind().dialect
-    sql, order, named = _statement(dialect, table, keys, tuple(update), tuple(sorted(rows[0])))
+    sql, names, processors, named = _statement(
+        dialect, table, keys, tuple(update), tuple(sorted(rows[0]))
+    )
     connection = session.connection()
     for chunk in _chunks(rows):
+        # Column by column (each converted by its type's bind processor, if it has one: dates
+        # on SQLite, booleans), then zipped into rows: no Python-level loop per value.
+        columns = [
+            map(process, map(itemgetter(name), chunk)) if process else map(itemgetter(name), chunk)
+            for name, process in zip(names, processors, strict=True)
+        ]
+        params = list(zip(*columns, strict=True))
         if named:  # PyMySQL: %(name)s
-            params = [{c: p(row[c]) if p else row[c] for c, p in order} for row in chunk]
-        else:  # SQLite: ?
-            params = [tuple(p(row[c]) if p else row[c] for c, p in order) for row in chunk]
+            params = [dict(zip(names, row, strict=True)) for row in params]
         connection.exec_driver_sql(sql, params)
 
 
 @functools.lru_cache(maxsize=256)
-def _statement(dialect, table, keys, update, columns) -> tuple[str, tuple, bool]:
-    """The SQL text of an upsert of ``columns``, its parameters in order (column, the column
-    type's bind processor or None), and whether they are named rather than positional."""
+def _statement(dialect, table, keys, update, columns) -> tuple[str, tuple, tuple, bool]:
+    """The SQL text of an upsert of ``columns``, its parameters' names in order, the bind
+    processor of each (None for a type without one), and whether the parameters are named
+    rather than positional."""
     stmt = _upsert_statement(dialect.name, table, keys, update)
     compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
     names = tuple(compiled.positiontup or ())
@@ -85,10 +94,17 @@ def _statement(dialect, table, keys, update, columns) -> tuple[str, tuple, bool]
     names = names or tuple(compiled.params)
     if sorted(names) != sorted(columns):  # pragma: no cover - binds named after the columns
         raise RuntimeError(f"unexpected parameters for {table.name}: {names}")
-    order = tuple(
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-    )
-    return str(compiled), order, named
+    processors = tuple(_bind_processor(table.c[name].type, dialect) for name in names)
+    return str(compiled), names, processors, named
+
+
+def _bind_processor(column_type, dialect):
+    """The column type's bind processor, except for booleans: both drivers bind Python's
+    True and False as 1 and 0 themselves, which is all the processor would do (besides
+    checking that they are booleans, which the rows built here always are)."""
+    if isinstance(column_type, Boolean):
+        return None
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _upsert_statement(dialect: str, table, keys, update):
@@ -114,9 +130,12 @@ def _chunks(rows: list[dict]):
     """``rows`` in slices of at most MAX_ROWS rows and about MAX_BYTES of text."""
     if not rows:
         return
+    if "message" not in rows[0]:  # the one long text, a report's; other rows are short
+        for start in range(0, len(rows), MAX_ROWS):
+            yield rows[start : start + MAX_ROWS]
+        return
     start, size = 0, 0
-    for index, row in enumerate(rows):
-        length = len(row.get("message") or "")  # the one long text: a report's
+    for index, length in enumerate(map(len, map(itemgetter("message"), rows))):
         if index > start and (index - start >= MAX_ROWS or size + length > MAX_BYTES):
             yield rows[start:index]
             start, size = index, 0
@@ -205,13 +224,18 @@ class BulkStore:
 
     def _see_account(self, info) -> int | None:
         """Note an AccountInfo (later fields win, as they were seen); its id or None."""
-        if not isinstance(info, dict) or not isinstance(info.get("_account_id"), int):
+        if not isinstance(info, dict):
             return None
-        account_id = info["_account_id"]
-        fields = self._accounts.setdefault(account_id, {})
+        account_id = info.get("_account_id")
+        if not isinstance(account_id, int):
+            return None
+        fields = self._accounts.get(account_id)
+        if fields is None:
+            fields = self._accounts[account_id] = {}
         for field in ACCOUNT_FIELDS:
-            if isinstance(info.get(field), str):
-                fields[field] = info[field][:255]
+            value = info.get(field)
+            if isinstance(value, str):
+                fields[field] = value[:255]
         return account_id
 
     def _write_accounts_and_systems(self) -> None:
@@ -353,11 +377,15 @@ class BulkStore:
 
     # -- messages ----------------------------------------------------------------------------
     def _messages(self, valid, changes, patchsets) -> tuple[list[dict], list[dict]]:
-        """The new report rows (each with its parsed jobs) and recheck rows of the batch."""
+        """The new report rows and recheck rows of the batch; the reports' job rows go to
+        ``self._jobs``."""
         seen_reports = self._seen(models.Report.__table__, changes.values())
         seen_rechecks = self._seen(models.Recheck.__table__, changes.values())
         self._streamed = self._stream_rows(changes.values())
         self._adoptions: dict[str, list[dict]] = {"reports": [], "rechecks": []}
+        # Job rows by report key, kept apart from the report rows: rows of plain values only,
+        # which the cyclic garbage collector does not track.
+        self._jobs: dict[tuple[int, str], tuple[dict, ...]] = {}
         reports, rechecks = [], []
         for number, _, _, info in valid:
             messages = info.get("messages")
@@ -394,6 +422,8 @@ class BulkStore:
 
     def _streamed_match(self, name, change_id, author_id, date, text=None):
         """The stream row of the same message (author, text, time within a few seconds)."""
+        if not self._streamed:
+            return None
         for row in self._streamed.get((name, change_id, author_id), ()):
             if abs(row.date - date) <= STREAM_SLACK and (text is None or row.message == text):
                 self._streamed[(name, change_id, author_id)].remove(row)
@@ -440,8 +470,9 @@ class BulkStore:
         author = message.get("author")
         if not isinstance(author, dict) or not isinstance(author.get("_account_id"), int):
             return  # Gerrit's own messages ("Uploaded patch set 2.") have no author.
-        text = message.get("message") if isinstance(message.get("message"), str) else ""
-        tag = message.get("tag") if isinstance(message.get("tag"), str) else None
+        text, tag = message.get("message"), message.get("tag")
+        text = text if isinstance(text, str) else ""
+        tag = tag if isinstance(tag, str) else None
         date = parse_gerrit_time(message["date"])
         number = message.get("_revision_number")
         key = (change_id, message_id[:191])
@@ -455,14 +486,14 @@ class BulkStore:
             account_id = self._see_account(author)
             self._systems.setdefault(account_id, "detected")
             patchset_id = patchsets.get((change_id, number)) if number is not None else None
-            table = models.Report.__table__
-            if streamed and self._stored_by_rest(
-                table, table.c.system_id, change_id, author_id, date, text
-            ):
-                return
-            match = None if streamed else self._streamed_match(
-                "reports", change_id, author_id, date, text
-            )
+            if streamed:
+                table = models.Report.__table__
+                if self._stored_by_rest(table, table.c.system_id, change_id, author_id, date,
+                                        text):
+                    return
+                match = None
+            else:
+                match = self._streamed_match("reports", change_id, author_id, date, text)
             if match is not None:
                 self._adoptions["reports"].append({
                     "id": match.id, "message_id": key[1], "date": date,
@@ -486,8 +517,9 @@ class BulkStore:
                 "message": text,
                 "sanitised": message.get(sanitise.FLAG) is True,
                 "jobs_dropped": parsed.jobs_dropped,
-                "jobs": parsed.jobs,
             })
+            if parsed.jobs:
+                self._jobs[key] = _job_rows(parsed.jobs)
             seen_reports.add(key)
             return
         if key in seen_rechecks:
@@ -523,21 +555,23 @@ class BulkStore:
         if not reports:
             return
         table = models.Report.__table__
-        jobs_by_key = {(r["change_id"], r["message_id"]): r.pop("jobs") for r in reports}
+        # The reports are new (not seen under the engine's lock): their ids are above the
+        # largest id before they are inserted, and their jobs are new too.
+        before = self.session.scalar(select(func.max(table.c.id))) or 0
         upsert(self.session, table, reports, ("change_id", "message_id"))
         self.counts.reports += sum(r["kind"] == "report" for r in reports)
-        wanted = {key for key, jobs in jobs_by_key.items() if jobs}
+        if not self._jobs:
+            return
         rows = []
-        for chunk in _in_chunks({change_id for change_id, _ in wanted}):
-            for row in self.session.execute(
-                select(table.c.id, table.c.change_id, table.c.message_id)
-                .where(table.c.change_id.in_(chunk))
-            ):
-                key = (row.change_id, row.message_id)
-                if key in wanted:
-                    rows += _job_rows(row.id, jobs_by_key[key])
-        # The reports are new (not seen under the engine's lock), so their jobs are too.
+        for report_id, change_id, message_id in self.session.execute(
+            select(table.c.id, table.c.change_id, table.c.message_id).where(table.c.id > before)
+        ):
+            jobs = self._jobs.get((change_id, message_id))
+            for job in jobs or ():
+                job["report_id"] = report_id
+            rows += jobs or ()
         upsert(self.session, models.JobResult.__table__, rows, ("id",))
+        self._jobs.clear()
 
     def _select_in(self, column, values, value_column) -> dict:
         return {
@@ -549,18 +583,20 @@ class BulkStore:
         }
 
 
-def _job_rows(report_id: int, jobs) -> list[dict]:
-    return [
+def _job_rows(jobs) -> tuple[dict, ...]:
+    """Job rows of parsed jobs, without their report's id (known once it is inserted). A
+    tuple of rows of plain values: the garbage collector stops tracking it at its first look,
+    so thousands of them in a batch do not make it scan the whole heap."""
+    return tuple(
         {
-            "report_id": report_id,
             "position": position,
-            "name": _text(job.name, 255),
-            "url": _text(job.url, 2048),
+            "name": None if job.name is None else job.name[:255],
+            "url": None if job.url is None else job.url[:2048],
             "result": job.result[:64],
             "result_class": job.result_class,
             "duration_s": job.duration_s,
             "voting": job.voting,
-            "detail": _text(job.detail, 1024),
+            "detail": None if job.detail is None else job.detail[:1024],
         }
         for position, job in enumerate(jobs)
-    ]
+    )

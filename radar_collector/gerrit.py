@@ -134,13 +134,15 @@ class GerritClient:
             params += [("n", str(page_size)), ("S", str(offset))]
             page = self.get_json("/changes/", params, expect=list)
             self._check_changes(page)
+            more = bool(page) and page[-1].get("_more_changes")
+            offset += len(page)
             for change in page:
                 if change["_number"] not in seen:
                     seen.add(change["_number"])
                     yield change
-            if not page or not page[-1].get("_more_changes"):
+            page = change = None  # neither is held while the next page is read
+            if not more:
                 return
-            offset += len(page)
 
     def group_members(self, group: str) -> list[dict]:
         """Members (AccountInfo) of a group given by name, UUID or id."""
@@ -180,7 +182,11 @@ class GerritClient:
                 f"Request to Gerrit for {path} failed ({type(exc).__name__})"
             ) from None
         self._check_status(response, path)
-        return self._parse(response.content, path, expect)
+        # Bytes that are not UTF-8 become lone surrogates, which sanitise.clean replaces: one
+        # bad byte in one comment must not make the whole reply (and every poll) fail.
+        text = response.content.decode("utf-8", errors="surrogateescape")
+        del response  # and its bytes: a page's reply is held once, as text, while it is parsed
+        return self._parse(text, path, expect)
 
     def _check_status(self, response: requests.Response, path: str) -> None:
         status = response.status_code
@@ -210,17 +216,15 @@ class GerritClient:
         message = f"Gerrit {meaning} (HTTP {status}) for {path}"
         return f"{message}: {excerpt}" if excerpt else message
 
-    def _parse(self, content: bytes, path: str, expect: type | None):
-        # Bytes that are not UTF-8 become lone surrogates, which sanitise.clean replaces: one
-        # bad byte in one comment must not make the whole reply (and every poll) fail.
-        text = content.decode("utf-8", errors="surrogateescape")
+    def _parse(self, text: str, path: str, expect: type | None):
         if not text.startswith(XSSI_PREFIX):
             raise _Transient(f"Gerrit reply to {path} lacks the )]}}' prefix{_guess(text)}")
         try:
-            data = json.loads(text[len(XSSI_PREFIX) :])
+            data = _json_after(text, len(XSSI_PREFIX))
         except ValueError:
             raise _Transient(f"Gerrit reply to {path} was not valid JSON (truncated?)") from None
-        data = sanitise.clean(data)
+        if sanitise.may_hold_unstorable(text):  # else cleaning would copy the reply for nothing
+            data = sanitise.clean(data)
         if expect is not None and not isinstance(data, expect):
             raise _Transient(
                 f"Gerrit reply to {path} is a JSON {_json_name(type(data))}, "
@@ -282,6 +286,19 @@ def _check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise GerritError("Gerrit URL must look like https://review.example.org (got a bad URL)")
     return url.rstrip("/")
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_after(text: str, start: int):
+    """The one JSON value of ``text`` from ``start`` on, as json.loads(text[start:]) reads
+    it, without copying the text (a page of changes is megabytes)."""
+    value, end = _DECODER.raw_decode(text, _SPACE.match(text, start).end())
+    if _SPACE.match(text, end).end() != len(text):
+        raise ValueError("extra data after the JSON value")
+    return value
 
 
 def _guess(text: str) -> str:

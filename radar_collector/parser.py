@@ -38,6 +38,7 @@ Choices where DESIGN.md section 3 leaves room:
 """
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -123,18 +124,32 @@ _COMMENTS_RE = re.compile(r"\([0-9]+ (?:inline )?comments?\)", re.IGNORECASE)
 
 def _lines(text: str) -> list[str]:
     """Non-blank lines with whitespace collapsed; handles CRLF, CR and a BOM."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    collapsed = (" ".join(line.split()) for line in text.split("\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    collapsed = [" ".join(line.split()) for line in text.lstrip("\ufeff").split("\n")]
     return [line for line in collapsed if line]
 
 
 def _split_patchset(lines: list[str]) -> tuple[int | None, str, list[str]]:
     """(patchset, rest of the 'Patch Set N:' line, lines after it) of a Gerrit review message."""
-    match = _PATCHSET_RE.fullmatch(lines[0]) if lines else None
+    if not lines:
+        return None, "", lines
+    patchset, rest, is_patchset_line = _first_line(lines[0])
+    return patchset, rest, lines[1:] if is_patchset_line else lines
+
+
+# CI comments follow templates, so the lines read below (all but job lines) repeat: each
+# distinct one is read once. Bounded, and pure functions of the line.
+_LINE_CACHE = 256
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _first_line(line: str) -> tuple[int | None, str, bool]:
+    match = _PATCHSET_RE.fullmatch(line)
     if match:
-        return int(match.group(1)), match.group(2).strip(), lines[1:]
-    uploaded = _UPLOADED_RE.match(lines[0]) if lines else None
-    return (int(uploaded.group(1)) if uploaded else None), "", lines
+        return int(match.group(1)), match.group(2).strip(), True
+    uploaded = _UPLOADED_RE.match(line)
+    return (int(uploaded.group(1)) if uploaded else None), "", False
 
 
 # -- votes, headers, notices ---------------------------------------------------------------------
@@ -178,6 +193,7 @@ _NOTICE_RES = (
 _LABEL_VOTE_RE = re.compile(r"-[A-Za-z][\w-]*|[A-Za-z][\w-]*[+-][0-9]{1,2}")
 
 
+@functools.lru_cache(maxsize=_LINE_CACHE)
 def _vote(patchset_rest: str) -> int | None:
     for match in _VOTE_RE.finditer(patchset_rest):
         sign, value = match.groups()
@@ -191,23 +207,35 @@ def _vote(patchset_rest: str) -> int | None:
 def _header(lines: list[str]) -> str | None:
     """Overall result announced by the first header sentence ('Build failed.', ...)."""
     for line in lines:
-        if _MERGE_FAILED_RE.search(line):
-            return "MERGE_FAILED"
-        match = _HEADER_RE.search(line)
-        if match:
-            return _HEADER_RESULTS[match.group(1).lower()]
+        result = _line_header(line)
+        if result is not None:
+            return result
     return None
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _line_header(line: str) -> str | None:
+    if _MERGE_FAILED_RE.search(line):
+        return "MERGE_FAILED"
+    match = _HEADER_RE.search(line)
+    return _HEADER_RESULTS[match.group(1).lower()] if match else None
 
 
 def _pipeline(lines: list[str]) -> str | None:
     for line in lines:
-        match = _PIPELINE_RE.search(line) or _STARTING_RE.match(line)
-        if match:
-            return match.group(1)
-        match = _PIPELINE_FIRST_RE.match(line)
-        if match:
-            return match.group(1).lower()
+        pipeline = _line_pipeline(line)
+        if pipeline is not None:
+            return pipeline
     return None
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _line_pipeline(line: str) -> str | None:
+    match = _PIPELINE_RE.search(line) or _STARTING_RE.match(line)
+    if match:
+        return match.group(1)
+    match = _PIPELINE_FIRST_RE.match(line)
+    return match.group(1).lower() if match else None
 
 
 def _is_vote_only(text: str) -> bool:
@@ -217,8 +245,12 @@ def _is_vote_only(text: str) -> bool:
 def _is_notice(patchset_rest: str, lines: list[str]) -> bool:
     if not lines and _is_vote_only(patchset_rest):
         return True  # a bare 'Patch Set N:' line (maybe with other labels) says nothing
-    candidates = [text for text in (patchset_rest, lines[0] if lines else "") if text]
-    return any(regex.match(text) for text in candidates for regex in _NOTICE_RES)
+    return _notice_line(patchset_rest) or bool(lines) and _notice_line(lines[0])
+
+
+@functools.lru_cache(maxsize=_LINE_CACHE)
+def _notice_line(text: str) -> bool:
+    return any(regex.match(text) for regex in _NOTICE_RES)
 
 
 # -- job lines -----------------------------------------------------------------------------------
@@ -241,6 +273,17 @@ def _parse_jobs(lines: list[str]) -> tuple[list[JobResult], int | None]:
     first = None
     index = 0
     while index < len(lines):
+        line = lines[index]
+        separated = ": " in line or line[-1] == ":"
+        fast = _fast_job_line(line) if separated else None
+        if fast is not None:  # the commonest line, in one step
+            jobs.append(fast)
+            first = index if first is None else first
+            index += 1
+            continue
+        if not separated and not _BULLET_RE.match(line) and not _is_symbol(line[0]):
+            index += 1  # no ' : ' before a result, nor a bulleted line the next one continues
+            continue
         job, used = _parse_job_at(lines, index)
         if job is not None:
             jobs.append(job)
@@ -255,11 +298,15 @@ def _symbol_bullet(line: str) -> tuple[str, bool]:
     bulleted = _BULLET_RE.match(line) is not None
     start = 2 if bulleted else 0
     end = start
-    while end < len(line) and unicodedata.category(line[end]) in _SYMBOL_CATEGORIES:
+    while end < len(line) and _is_symbol(line[end]):
         end += 1
     if end == start or line[end : end + 1] != " ":
         return line, False
     return f"- {line[end + 1 :]}", True
+
+
+def _is_symbol(char: str) -> bool:
+    return unicodedata.category(char) in _SYMBOL_CATEGORIES
 
 
 def _url_line(line: str, symbol: bool) -> str | None:
@@ -297,7 +344,7 @@ def _parse_job_at(lines: list[str], index: int) -> tuple[JobResult | None, int]:
 # it gives what the general reading below gives (tested), only faster.
 _FAST_JOB_RE = re.compile(
     r"[-*•] ([^\s:<>]+) ([A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*[^\s<>:]) : ([A-Z][A-Z_]*)"
-    r" in ((?:[0-9]{1,4}h )?(?:[0-9]{1,2}m )?[0-9]{1,2}s)( \(non-voting\))?"
+    r" in (?:([0-9]{1,4})h )?(?:([0-9]{1,2})m )?([0-9]{1,2})s( \(non-voting\))?"
 )
 
 
@@ -305,13 +352,13 @@ def _fast_job_line(line: str) -> JobResult | None:
     match = _FAST_JOB_RE.fullmatch(line)
     if match is None:
         return None
-    name, url, result, duration, non_voting = match.groups()
-    if result not in RESULT_CLASSES:
-        return None
-    seconds = _parse_duration(duration.split())
-    if seconds is None:
-        return None
-    return JobResult(name, url, result, RESULT_CLASSES[result], seconds, not non_voting, None)
+    name, url, result, hours, minutes, seconds, non_voting = match.groups()
+    cls = RESULT_CLASSES.get(result)
+    if cls is None or (not name[0].isalnum() and _is_symbol(name[0])):
+        return None  # an unlisted word, or a status symbol: the general reading
+    # At most 9999h 99m 99s: always a valid duration, as _parse_duration would read it.
+    duration = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
+    return JobResult(name, url, result, cls, duration, not non_voting, None)
 
 
 def _parse_job_line(line: str) -> JobResult | None:

@@ -13,6 +13,14 @@ import re
 FLAG = "_radar_sanitised"
 REPLACEMENT = "\ufffd"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# JSON escapes that decode to one: \u0000 and \uD800 to \uDFFF (any case).
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def may_hold_unstorable(json_text: str) -> bool:
+    """Could the JSON text decode to an unstorable character (written as itself or as an
+    escape)? When it cannot, ``clean`` would change nothing and need not copy the reply."""
+    return bool(_UNSTORABLE.search(json_text) or _UNSTORABLE_ESCAPE.search(json_text))
 
 
 def clean_text(text: str) -> tuple[str, bool]:

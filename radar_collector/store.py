@@ -37,10 +37,14 @@ class CIRegistry:
         self.detected: set[int] = set()  # accounts found to be CI systems by their messages
         # What a recheck may name: usernames and recheck keywords of CI systems, any case.
         self.names: set[str] = set(self.usernames)
+        self._raw_names: set[str] = set()  # the names know_names was given, as given
 
     def know_names(self, *names) -> None:
         """Names a recheck may target (a CI system's username or recheck keyword)."""
-        self.names.update(name.casefold() for name in names if isinstance(name, str) and name)
+        for name in names:
+            if isinstance(name, str) and name and name not in self._raw_names:
+                self._raw_names.add(name)  # casefolded once per name, not once per message
+                self.names.add(name.casefold())
 
     def learn(self, info) -> None:
         """Look at every message of a ChangeInfo for CI accounts (a CI's start notice may come

@@ -517,6 +517,7 @@ def _sum(table, counter):
 
 
 NARROW = timedelta(days=2)  # a range of timestamps this short holds few facts of all systems
+SPAN_CHUNK = timedelta(days=7)  # counter rows rebuilt (and held) at a time, per system
 
 
 def counter_increments(
@@ -609,21 +610,33 @@ def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: dat
     by_first: dict[datetime, list[int]] = defaultdict(list)
     for system_id, (first, _) in bases.items():
         by_first[first].append(system_id)
-    rows = []
     for first, system_ids in by_first.items():
-        increments = counter_increments(session, system_ids, first, narrow=end - first <= NARROW)
-        for system_id in system_ids:
-            mine = increments.get(system_id, {})
-            running, hour = list(bases[system_id][1]), first
-            last = max([end, *(h + HOUR for h in mine)])
-            while hour < last:
-                step = mine.get(hour)
-                if step is not None:
-                    running = [a + b for a, b in zip(running, step, strict=True)]
-                hour += HOUR
-                rows.append({"system_id": system_id, "hour": hour,
-                             "counts": json.dumps(running)})
-    upsert(session, table, rows, ("system_id", "hour"))
+        running = {system_id: list(bases[system_id][1]) for system_id in system_ids}
+        # A span of SPAN_CHUNK at a time (the last one open-ended, for facts dated after
+        # ``end``), so that a rebuild from weeks back holds a week of rows, not all of them.
+        start = first
+        while True:
+            stop = start + SPAN_CHUNK if start + SPAN_CHUNK < end else None
+            increments = counter_increments(
+                session, system_ids, start, stop, narrow=(stop or end) - start <= NARROW
+            )
+            rows = []
+            for system_id in system_ids:
+                mine = increments.get(system_id, {})
+                counts, hour = running[system_id], start
+                last = stop or max([end, *(h + HOUR for h in mine)])
+                while hour < last:
+                    step = mine.get(hour)
+                    if step is not None:
+                        counts = [a + b for a, b in zip(counts, step, strict=True)]
+                    hour += HOUR
+                    rows.append({"system_id": system_id, "hour": hour,
+                                 "counts": json.dumps(counts)})
+                running[system_id] = counts
+            upsert(session, table, rows, ("system_id", "hour"))
+            if stop is None:
+                break
+            start = stop
 
 
 def extend_hours(session, end: datetime, deadline: timedelta) -> None:

@@ -168,6 +168,28 @@ def test_strips_prefix_and_parses(gerrit, sleeps):
     assert (client.requests_made, client.errors, sleeps) == (1, 0, [])
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b')]}\'\n{"a": "x\\u0000y", "b": {"c": "ok"}}',  # escaped NUL
+        b')]}\'\n{"a": "x\\uD800y", "b": {"c": "ok"}}',  # escaped lone surrogate
+        b')]}\'\n{"a": "x\xffy", "b": {"c": "ok"}}',  # a byte that is not UTF-8
+    ],
+)
+def test_unstorable_text_is_replaced_and_flagged(gerrit, sleeps, body):
+    gerrit.script(Reply(body=body))
+    data = make_client(gerrit, sleeps).get_json("/x")
+    assert data == {"a": "x\ufffdy", "b": {"c": "ok"}, "_radar_sanitised": True}
+
+
+def test_text_after_the_json_value_is_malformed(gerrit, sleeps):
+    gerrit.script(Reply(body=")]}'\n [1] \n"), Reply(body=")]}'\n[1] [2]"))
+    client = make_client(gerrit, sleeps, retries=0)
+    assert client.get_json("/x") == [1]
+    with pytest.raises(GerritError, match="not valid JSON"):
+        client.get_json("/x")
+
+
 def test_basic_auth_and_a_prefix(gerrit, sleeps):
     gerrit.require_auth = True
     gerrit.script(ok([]))

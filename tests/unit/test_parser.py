@@ -906,6 +906,9 @@ FAST_SHAPES = [
     f"* nova-tox <{ZUUL}a1> : SUCCESS in 3m",
     f"- nova-tox {ZUUL}a1 : SUCCESS in 99m 99s",
     "- nova-tox http:// : SUCCESS in 3m",
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 1h 05s",
+    f"- nova-tox {ZUUL}a1 : SUCCESS in 9999h 99m 99s",
+    f"- ✅ {ZUUL}a1 : SUCCESS in 3m",  # a status symbol, not a name: the general reading
 ]
 
 
@@ -918,4 +921,6 @@ def test_the_fast_job_line_reads_what_the_general_reading_reads(line):
 
 def test_the_fast_job_line_is_taken_for_zuul_lines():
     assert parser._fast_job_line(FAST_SHAPES[0]) is not None
+    assert parser._fast_job_line(f"- nova-tox {ZUUL}a1 : SUCCESS in 1h 05s").duration_s == 3605
+    assert parser._fast_job_line(f"- ✅ {ZUUL}a1 : SUCCESS in 3m") is None
     assert parser._fast_job_line(FAST_SHAPES[1]).voting is False
