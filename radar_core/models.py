@@ -109,7 +109,12 @@ class Change(Base):
 
 class Patchset(Base):
     __tablename__ = "patchsets"
-    __table_args__ = (UniqueConstraint("change_id", "number"), MYSQL_TABLE_ARGS)
+    __table_args__ = (
+        UniqueConstraint("change_id", "number"),
+        # The health engine's newest patchset of a project before a moment (the silent check).
+        Index("ix_patchsets_project_id_created", "project_id", "created"),
+        MYSQL_TABLE_ARGS,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"))

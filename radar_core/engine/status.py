@@ -27,7 +27,7 @@ from radar_core.db import transaction
 from radar_core.engine.read import Reader, SystemKey
 from radar_core.engine.refresh import STATE_ID
 from radar_core.engine.settings import EngineSettings
-from radar_core.engine.sql import HOUR, hour_floor, upsert
+from radar_core.engine.sql import HOUR, chunks, hour_floor, upsert
 
 LOG = logging.getLogger(__name__)
 HOURS_PER_TRANSACTION = 48
@@ -276,7 +276,11 @@ def status_since(conn, statuses: dict[int, str], until: datetime, history_days: 
     sh, sc, live = models.StatusHour, models.StatusChange, models.SystemStatus
     last_hour = hour_floor(until)
     oldest = last_hour - timedelta(days=history_days)
-    hourly = dict(conn.execute(select(sh.system_id, sh.status).where(sh.hour == last_hour)).all())
+    hourly = {}
+    for chunk in chunks(statuses):  # by key: the table's index starts with the system
+        hourly.update(conn.execute(
+            select(sh.system_id, sh.status).where(sh.system_id.in_(chunk), sh.hour == last_hour)
+        ).all())
     changed = dict(conn.execute(
         select(sc.system_id, func.max(sc.at)).where(sc.at <= last_hour).group_by(sc.system_id)
     ).all())
