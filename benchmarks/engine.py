@@ -520,6 +520,15 @@ def measure_throughput(url, workdir, args) -> None:
     print(f"  2 workers / 1: {ratio:.2f}x (target 1.7x: {verdict(-ratio, -1.7)})")
 
 
+def print_buffer_pool(engine) -> None:
+    """What the MariaDB figures depend on most: whether the database fits in memory."""
+    if engine.dialect.name == "sqlite":
+        return
+    with engine.connect() as conn:
+        size = conn.scalar(text("SELECT @@innodb_buffer_pool_size"))
+    print(f"InnoDB buffer pool: {int(size) / 2**20:.0f} MiB", flush=True)
+
+
 def run(url: str, args, workdir: pathlib.Path) -> None:
     backend = make_url(url).get_backend_name()
     recent, total = args.days
@@ -531,6 +540,7 @@ def run(url: str, args, workdir: pathlib.Path) -> None:
     fresh_database(url)
     engine = make_engine(url)
     migration.upgrade(engine)
+    print_buffer_pool(engine)
     end = utcnow().replace(second=0)
     generator = Generator(end, round(REPORTS_PER_DAY * args.scale))
     accounts, systems = generator.systems()
@@ -576,6 +586,7 @@ def again(url: str, args, workdir: pathlib.Path) -> None:
     hours before are not evaluated again), its last hour stored as a poll; then throughput."""
     print(f"\n=== again: {make_url(url).render_as_string(hide_password=True)} ===", flush=True)
     engine = make_engine(url)
+    print_buffer_pool(engine)
     print(f"{count(engine, models.Report)} reports", flush=True)
     measure_api(url, workdir, args.runs)
     generator = Generator(utcnow().replace(second=0), round(REPORTS_PER_DAY * args.scale))
