@@ -287,6 +287,12 @@ class ReportFact(Base):
         Index("ix_report_facts_system_id_date", "system_id", "date"),
         Index("ix_report_facts_last", "system_id", "project_id", "known", "date"),
         Index("ix_report_facts_class", "system_id", "result_class", "date"),
+        # The counters' timestamps by system: a few systems' partial hours (a trend's bucket
+        # ends) without reading every system's facts of those hours.
+        Index("ix_report_facts_system_id_prev_at", "system_id", "prev_at"),
+        Index("ix_report_facts_system_id_fail_at", "system_id", "fail_at"),
+        Index("ix_report_facts_system_id_fail2_at", "system_id", "fail2_at"),
+        Index("ix_report_facts_system_id_dup_prev_at", "system_id", "dup_prev_at"),
         Index("ix_report_facts_key", "change_id", "ps_number"),
         Index("ix_report_facts_date", "date"),
         Index("ix_report_facts_prev_at", "prev_at"),
@@ -323,6 +329,7 @@ class RecheckFact(Base):
     __tablename__ = "recheck_facts"
     __table_args__ = (
         Index("ix_recheck_facts_date", "date"),
+        Index("ix_recheck_facts_system_id_date", "system_id", "date"),
         Index("ix_recheck_facts_change_id", "change_id"),
         MYSQL_TABLE_ARGS,
     )
@@ -383,6 +390,9 @@ class AgreementEvent(Base):
         Index("ix_agreement_events_m", "m"),
         Index("ix_agreement_events_e_lo", "e_lo"),
         Index("ix_agreement_events_e_hi", "e_hi"),
+        Index("ix_agreement_events_system_id_m", "system_id", "m"),
+        Index("ix_agreement_events_system_id_e_lo", "system_id", "e_lo"),
+        Index("ix_agreement_events_system_id_e_hi", "system_id", "e_hi"),
         MYSQL_TABLE_ARGS,
     )
 

@@ -553,9 +553,10 @@ def _increments_statement(dialect: str, open_ended: tuple[bool, ...], narrow: bo
     ranges :s0/:e0... (built once per shape: a statement of many ranges costs more to build
     than to run).
 
-    Over narrow ranges (a window's partial hours, the hours since a poll's changes), the index
-    on the timestamp itself finds the few rows; SQLite would rather take (system_id, date) and
-    read every fact of each system: "system_id + 0" keeps it from that index."""
+    ``narrow``: the ranges are short and the systems many (a window's partial hours, the hours
+    since a poll's changes): the index on the timestamp itself finds the few rows of all the
+    systems at once, "system_id + 0" keeping the planner from (system_id, timestamp); else
+    each system's rows are found in the latter."""
     groups = list(_counter_groups().items())
     width = max(len(group) for _, group in groups)
     parts = []
