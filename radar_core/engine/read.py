@@ -363,9 +363,9 @@ class Reader:
         return self._ends_at(ids, [until], project_id)[until]
 
     def _ends_at(self, ids, untils, project_id) -> dict[datetime, _Ends]:
-        """What is known at each of ``untils``: index look-ups per system (and project) and
-        until, a few rows each (reading the facts between the untils instead would read every
-        report of a leaderboard's trend)."""
+        """What is known at each of ``untils``: the latest facts before each, per system (and
+        project), found in the indexes (``_latest_statement``), a few rows each; reading the
+        facts between the untils instead would read every report of a leaderboard's trend."""
         last_report: dict[datetime, dict] = defaultdict(dict)
         last_success: dict[datetime, dict] = defaultdict(dict)
         for at, system_id, report, success in self._look_up(_latest_statement, ids, untils,
