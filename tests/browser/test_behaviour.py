@@ -187,6 +187,8 @@ def test_refresh_keeps_paged_reports_and_scroll(page, site, api, sample):
     scrolled = page.evaluate("window.scrollY")
     assert scrolled > 0
     before = len(page.watcher.api_requests(f"/v1/systems/{sid}/reports"))
+    # The refresh is scheduled once /v1/status gave the interval: only then move the clock.
+    expect(page.locator("#next-refresh")).to_be_visible()
 
     page.clock.fast_forward((interval + 1) * 1000)
     wait_until(
