@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser import fmt
@@ -30,11 +31,25 @@ SHOWN_CELLS = """
 """
 
 
+# What the page looked like when a download did not come (to tell why from a CI log).
+DOWNLOAD_STATE = """id => {
+  const table = document.getElementById(id);
+  const live = angular.element(document.documentElement).injector().get('live');
+  return {table: !!table, rows: table ? table.rows.length : null, live: live.mode,
+          reason: live.reason, events: live.events,
+          buttons: document.querySelectorAll('radar-csv-export button').length};
+}"""
+
+
 def download_csv(page, table_id):
     """Click the table's export button; the file's name and rows (the raw bytes checked)."""
-    with page.expect_download() as info:
-        page.click(f'radar-csv-export[table="{table_id}"] button')
-    download = info.value
+    try:
+        with page.expect_download() as info:
+            page.click(f'radar-csv-export[table="{table_id}"] button')
+        download = info.value
+    except PlaywrightTimeout:
+        state = page.evaluate(DOWNLOAD_STATE, table_id)
+        raise AssertionError(f"no download of {table_id} from {page.url}: {state}") from None
     raw = Path(download.path()).read_bytes()
     assert raw.startswith("\ufeff".encode()), "a byte order mark, for spreadsheets"
     text = raw.decode("utf-8")[1:]
