@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -48,3 +50,20 @@ def screenshot(page, view: str) -> None:
     suffix = "-dark" if page.scheme == "dark" else ""
     name = f"{view}-{page.viewport_name}{suffix}.png"
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+@contextlib.contextmanager
+def own_stack(tmp_path_factory, name: str, ends_before_now: timedelta = timedelta(0)):
+    """A stack of its own (simulator, collector, API; seed 7, 3 days ending
+    ``ends_before_now`` before now), polled once, for tests that add data."""
+    from radar_demo.stack import Stack
+
+    path = tmp_path_factory.mktemp(name) / "radar.sqlite"
+    end = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0) - ends_before_now
+    stack = Stack(f"sqlite:///{path}", seed=7, days=3, end=end)
+    stack.start(serve_api=True)
+    try:
+        assert all(outcome.ok for outcome in stack.poll())
+        yield stack
+    finally:
+        stack.stop()

@@ -7,14 +7,14 @@ six hours ago, and each step lets simulated time catch up by a few hours, then p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from tests.browser import fmt
-from tests.browser.helpers import eventually
+from tests.browser.helpers import eventually, own_stack
 
 pytestmark = pytest.mark.browser
 # The promise: shown within 5 s of the poll's commit.
@@ -23,15 +23,8 @@ SHOWN_WITHIN_S = 5
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, site):  # site: the built web client is there
-    from radar_demo.stack import Stack
-
-    path = tmp_path_factory.mktemp("live-stream") / "radar.sqlite"
-    end = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0) - timedelta(hours=6)
-    stack = Stack(f"sqlite:///{path}", seed=7, days=3, end=end)
-    stack.start(serve_api=True)
-    assert all(outcome.ok for outcome in stack.poll())
-    yield stack
-    stack.stop()
+    with own_stack(tmp_path_factory, "live-stream", timedelta(hours=6)) as stack:
+        yield stack
 
 
 def last_reports(base):

@@ -14,21 +14,15 @@ from playwright.sync_api import expect
 
 from radar_core import tokens
 from radar_core.db import transaction
+from tests.browser.helpers import own_stack
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, site):  # site: the built web client is there
-    from radar_demo.stack import Stack
-
-    path = tmp_path_factory.mktemp("silence") / "radar.sqlite"
-    end = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
-    stack = Stack(f"sqlite:///{path}", seed=7, days=3, end=end)
-    stack.start(serve_api=True)
-    assert all(outcome.ok for outcome in stack.poll())
-    yield stack
-    stack.stop()
+    with own_stack(tmp_path_factory, "silence") as stack:
+        yield stack
 
 
 def systems(base):
