@@ -1,36 +1,41 @@
-"""Order statistics over sorted blocks of latencies (pure)."""
+"""Order statistics over sorted blocks of latencies (pure).
+
+NumPy does the merging: a 90-day leaderboard over a million reports merges some 400,000
+latencies, which in Python took longer than the rest of its answer."""
 
 from __future__ import annotations
 
-import array
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from itertools import chain
+
+import numpy as np
+
+# The blocks' layout: what refresh.py writes (array.array("q"), native byte order).
+DTYPE = np.dtype("=i8")
 
 
 class LatencySet:
     """A multiset of latencies (microseconds): whole sorted blocks, plus values added one by one,
     minus values removed (each removed value must be in the set).
 
-    ``freeze`` merges them into one sorted list (the blocks are sorted runs, which Python's sort
-    merges in linear time), so that counts and percentiles are then bisections and indexes."""
+    ``freeze`` merges them into one sorted array (the blocks are sorted runs, which a stable
+    sort merges in linear time), so that counts and percentiles are then bisections and
+    indexes."""
 
     def __init__(self):
-        self.blocks: list[array.array] = []
-        self.added: list[int] = []
+        self.parts: list[np.ndarray] = []
         self.removed: list[int] = []
-        self._values: list[int] | None = None
+        self._values: np.ndarray | None = None
 
     def add_block(self, blob: bytes) -> None:
-        values = array.array("q")
-        values.frombytes(blob)
-        if values:
-            self.blocks.append(values)
+        if blob:
+            self.parts.append(np.frombuffer(blob, dtype=DTYPE))
         self._values = None
 
-    def add(self, values: Iterable[int]) -> None:
-        self.added += values
+    def add(self, values: Iterable[int] | np.ndarray) -> None:
+        values = np.asarray(values if isinstance(values, np.ndarray) else list(values), DTYPE)
+        if values.size:
+            self.parts.append(values)
         self._values = None
 
     def remove(self, values: Iterable[int]) -> None:
@@ -41,11 +46,12 @@ class LatencySet:
         self._sorted()
         return self
 
-    def _sorted(self) -> list[int]:
+    def _sorted(self) -> np.ndarray:
         if self._values is None:
-            merged = sorted(chain(*self.blocks, self.added))
+            merged = np.concatenate(self.parts) if self.parts else np.empty(0, DTYPE)
+            merged.sort(kind="stable")  # timsort: linear over sorted runs
             if self.removed:
-                merged = _without(merged, sorted(self.removed))
+                merged = _without(merged, np.sort(np.asarray(self.removed, DTYPE)))
             self._values = merged
         return self._values
 
@@ -53,11 +59,11 @@ class LatencySet:
         return len(self._sorted())
 
     def count_at_most(self, value: int) -> int:
-        return bisect_right(self._sorted(), value)
+        return int(np.searchsorted(self._sorted(), value, side="right"))
 
     def kth(self, k: int) -> int:
         """The k-th smallest value (0-based)."""
-        return self._sorted()[k]
+        return int(self._sorted()[k])
 
     def percentile_seconds(self, q: float) -> float | None:
         """radar_core.stats.percentile of the values in seconds (the same arithmetic)."""
@@ -71,17 +77,9 @@ class LatencySet:
         return float(v_low + (v_high - v_low) * (rank - low))
 
 
-def _without(values: list[int], removed: list[int]) -> list[int]:
-    """``values`` less one occurrence of each of ``removed`` (both sorted; ``values`` may be
-    changed in place)."""
-    if len(removed) < 32:
-        for value in removed:
-            del values[bisect_left(values, value)]
-        return values
-    out, index = [], 0
-    for value in values:
-        if index < len(removed) and removed[index] == value:
-            index += 1
-        else:
-            out.append(value)
-    return out
+def _without(values: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """``values`` less one occurrence of each of ``removed`` (both sorted): the n-th copy of a
+    removed value takes out the n-th copy of that value in ``values``."""
+    first = np.searchsorted(values, removed, side="left")
+    nth_copy = np.arange(removed.size) - np.searchsorted(removed, removed, side="left")
+    return np.delete(values, first + nth_copy)

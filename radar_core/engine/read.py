@@ -19,7 +19,6 @@ by day is some 15 statements instead of 1,500.
 
 from __future__ import annotations
 
-import array
 import functools
 import json
 from bisect import bisect_left, bisect_right
@@ -27,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import (
     and_,
     bindparam,
@@ -42,7 +42,7 @@ from sqlalchemy import (
 
 from radar_core import models, stats
 from radar_core.engine import counters
-from radar_core.engine.latency import LatencySet
+from radar_core.engine.latency import DTYPE, LatencySet
 from radar_core.engine.refresh import (
     LONG,
     NARROW,
@@ -898,16 +898,11 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-def _filtered(latencies: bytes, created: bytes, since, due, inclusive) -> list[int]:
+def _filtered(latencies: bytes, created: bytes, since, due, inclusive) -> np.ndarray:
     """The values of a one-day block whose patchset was created in [since, due]."""
-    values, times = array.array("q"), array.array("q")
-    values.frombytes(latencies)
-    times.frombytes(created)
+    values, times = np.frombuffer(latencies, DTYPE), np.frombuffer(created, DTYPE)
     low, high = micros(since), micros(due)
-    return [
-        value for value, when in zip(values, times, strict=True)
-        if when >= low and (when <= high if inclusive else when < high)
-    ]
+    return values[(times >= low) & ((times <= high) if inclusive else (times < high))]
 
 
 def _flags(agree, ref_success, false_failure) -> int:
