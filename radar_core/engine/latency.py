@@ -49,7 +49,7 @@ class LatencySet:
     def _sorted(self) -> np.ndarray:
         if self._values is None:
             merged = np.concatenate(self.parts) if self.parts else np.empty(0, DTYPE)
-            merged.sort(kind="stable")  # timsort: linear over sorted runs
+            merged.sort()
             if self.removed:
                 merged = _without(merged, np.sort(np.asarray(self.removed, DTYPE)))
             self._values = merged

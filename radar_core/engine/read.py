@@ -113,7 +113,8 @@ class Reader:
         untils = sorted({window.until for window in windows})
         ends = self._ends_at(ids, untils, project_id)
         latencies = self._latencies(ids, windows, ends, project_id)
-        eligible = self._eligible(windows, project_id)
+        watched = {p for end in ends.values() for s in ids for p in end.watched.get(s, ())}
+        eligible = self._eligible(windows, sorted(watched))
         pending = self._pending(ids, untils, ends, project_id)
         return [
             {
@@ -410,14 +411,14 @@ class Reader:
         deadline = self.cfg.report_deadline
         return (until - deadline, True) if deadline > timedelta(0) else (until, False)
 
-    def _eligible(self, windows, project_id) -> list[dict[int, int]]:
-        """Per window, per project, its eligible patchsets created in the window (before the
-        deadline)."""
+    def _eligible(self, windows, projects) -> list[dict[int, int]]:
+        """Per window, per project of ``projects``, its eligible patchsets created in the window
+        (before the deadline)."""
         bounds = []
         for window in windows:
             due, inclusive = self._due(window.until)
             bounds.append(None if due < window.since else ((window.since, False), (due, inclusive)))
-        before = self._eligible_before({end for b in bounds if b for end in b}, project_id)
+        before = self._eligible_before({end for b in bounds if b for end in b}, projects)
         out = []
         for bound in bounds:
             if bound is None:
@@ -427,30 +428,33 @@ class Reader:
             out.append({p: end.get(p, 0) - start.get(p, 0) for p in end})
         return out
 
-    def _eligible_before(self, moments, project_id) -> dict[tuple, dict[int, int]]:
-        """Per ``(moment, inclusive)`` and project, its patchsets not superseded within the
-        deadline created before the moment (or at it, when ``inclusive``): the stored hour,
-        then the patchsets created since."""
+    def _eligible_before(self, moments, projects) -> dict[tuple, dict[int, int]]:
+        """Per ``(moment, inclusive)`` and project of ``projects``, its patchsets not superseded
+        within the deadline created before the moment (or at it, when ``inclusive``): the
+        stored hour, then the patchsets created since."""
         base_of = {key: self._base(key[0]) for key in moments}
         ph, ps = models.ProjectHour, models.Patchset
         stored: dict[datetime, dict[int, int]] = defaultdict(dict)
-        for hours in chunks(set(base_of.values())):
-            stmt = select(ph.hour, ph.project_id, ph.eligible).where(ph.hour.in_(hours))
-            if project_id is not None:
-                stmt = stmt.where(ph.project_id == project_id)
-            for hour, project, eligible in self.conn.execute(stmt):
-                stored[parse_hour(hour)][project] = eligible
         created: dict[int, list[datetime]] = defaultdict(list)
         ranges = _merged([(base, moment) for (moment, _), base in base_of.items()])
-        if ranges:
-            stmt = select(ps.project_id, ps.created).where(
-                or_(*(and_(ps.created >= low, ps.created <= high) for low, high in ranges)),
-                self._not_short(),
-            )
-            if project_id is not None:
-                stmt = stmt.where(ps.project_id == project_id)
-            for project, when in self.conn.execute(stmt):
-                created[project].append(when)
+        for chunk in chunks(projects):
+            # The projects too, not the hours alone: a look-up per (project, hour) instead of
+            # a scan of every hour stored.
+            for hours in chunks(set(base_of.values())):
+                for hour, project, eligible in self.conn.execute(
+                    select(ph.hour, ph.project_id, ph.eligible)
+                    .where(ph.project_id.in_(chunk), ph.hour.in_(hours))
+                ):
+                    stored[parse_hour(hour)][project] = eligible
+            if ranges:
+                for project, when in self.conn.execute(
+                    select(ps.project_id, ps.created).where(
+                        ps.project_id.in_(chunk), self._not_short(),
+                        or_(*(and_(ps.created >= low, ps.created <= high)
+                              for low, high in ranges)),
+                    )
+                ):
+                    created[project].append(when)
         for times in created.values():
             times.sort()
         out = {}
@@ -470,11 +474,21 @@ class Reader:
 
     def _pending(self, ids, untils, ends, project_id) -> dict[datetime, dict[int, bool]]:
         """Per until, the second half of 'silent': a due patchset of a watched project came
-        after the system's last report."""
+        after the system's last report. Looked for only where the first half holds (a last
+        report older than silent_after); elsewhere the status does not read it (False)."""
         ps, pr = models.Patchset, models.Project
-        dues = [self._due(until)[0] for until in untils]
-        inclusive = self._due(untils[0])[1]
-        projects = sorted({p for e in ends.values() for s in ids for p in e.watched.get(s, ())})
+        out = {until: dict.fromkeys(ids, False) for until in untils}
+        quiet = {until: [s for s in ids
+                         if (last := ends[until].last_report.get(s)) is not None
+                         and last < until - self.cfg.silent_after]
+                 for until in untils}
+        asked = [until for until in untils if quiet[until]]
+        if not asked:
+            return out
+        dues = [self._due(until)[0] for until in asked]
+        inclusive = self._due(asked[0])[1]
+        projects = sorted({p for until in asked for s in quiet[until]
+                           for p in ends[until].watched.get(s, ())})
 
         def due_by(moment):
             return ps.created <= moment if inclusive else ps.created < moment
@@ -503,18 +517,14 @@ class Reader:
             )
             for project, n, when in self.conn.execute(stmt):
                 steps[int(n)].append((project, when))
-        out = {}
-        for n, until in enumerate(untils):
+        for n, until in enumerate(asked):
             latest.update(steps.get(n, ()))
             last_report, watched = ends[until].last_report, ends[until].watched
-            out[until] = {
-                system_id: any(
-                    p in latest and (last_report.get(system_id) is None
-                                     or latest[p] > last_report[system_id])
+            for system_id in quiet[until]:
+                out[until][system_id] = any(
+                    p in latest and latest[p] > last_report[system_id]
                     for p in watched.get(system_id, ())
                 )
-                for system_id in ids
-            }
         return out
 
     def waiting(self, system_id, until, last_report, watched) -> int:
@@ -641,17 +651,24 @@ class Reader:
         any window needs read once."""
         plans = {n: _blocks_of(window.since, due) for n, (window, due, _) in live.items()}
         weeks = sorted({week for plan in plans.values() for week in plan[0]})
-        days = sorted({day for plan in plans.values() for day in (*plan[1], *plan[2])})
+        partial = sorted({day for plan in plans.values() for day in plan[2]})
+        whole = sorted({day for plan in plans.values() for day in plan[1]} - set(partial))
         lb = models.LatencyBlock
         blocks = {}
         for chunk in chunks(ids):
-            conditions = [and_(lb.days == 1, lb.first_day.in_(days))]
-            if weeks:
-                conditions.append(and_(lb.days == 7, lb.first_day.in_(weeks)))
-            stmt = select(lb.system_id, lb.days, lb.first_day, lb.latencies, lb.created).where(
-                lb.system_id.in_(chunk), or_(*conditions)
-            )
-            for system_id, span, day, blob, created in self.conn.execute(stmt):
+            # One part per kind of block: MariaDB scans the whole table for an OR of them. Only
+            # the partial days need the creation times.
+            parts = [
+                select(lb.system_id, lb.days, lb.first_day, lb.latencies,
+                       lb.created if with_created else null())
+                .where(lb.system_id.in_(chunk), lb.days == span, lb.first_day.in_(firsts))
+                for span, firsts, with_created in ((7, weeks, False), (1, whole, False),
+                                                   (1, partial, True))
+                if firsts
+            ]
+            if not parts:
+                continue
+            for system_id, span, day, blob, created in self.conn.execute(union_all(*parts)):
                 blocks[(system_id, span, day)] = (blob, created)
         for n, (weeks, days, partial) in plans.items():
             window, due, inclusive = live[n]
