@@ -529,6 +529,16 @@ def print_buffer_pool(engine) -> None:
     print(f"InnoDB buffer pool: {int(size) / 2**20:.0f} MiB", flush=True)
 
 
+def print_machine_speed() -> None:
+    """A fixed pure-Python workload, so that runs on machines of other speeds can be compared
+    (most of an answer's time is Python: the API's, and PyMySQL decoding rows)."""
+    started, total = time.perf_counter(), 0
+    for n in range(10_000_000):
+        total += n
+    print(f"machine: 10 million Python additions in {time.perf_counter() - started:.2f} s "
+          f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+
+
 def run(url: str, args, workdir: pathlib.Path) -> None:
     backend = make_url(url).get_backend_name()
     recent, total = args.days
@@ -636,6 +646,7 @@ def main() -> int:
     parser.add_argument("--again", action="store_true",
                         help="measure databases an earlier run filled, without dropping them")
     args = parser.parse_args()
+    print_machine_speed()
     with tempfile.TemporaryDirectory(prefix="radar-bench-") as workdir:
         for url in args.urls:
             (again if args.again else run)(url, args, pathlib.Path(workdir))
