@@ -113,8 +113,7 @@ class Reader:
         untils = sorted({window.until for window in windows})
         ends = self._ends_at(ids, untils, project_id)
         latencies = self._latencies(ids, windows, ends, project_id)
-        watched = {p for end in ends.values() for s in ids for p in end.watched.get(s, ())}
-        eligible = self._eligible(windows, sorted(watched))
+        eligible = self._eligible(windows, ids, ends)
         pending = self._pending(ids, untils, ends, project_id)
         return [
             {
@@ -131,7 +130,7 @@ class Reader:
     def _system(self, system_id, counts, ends, latency: LatencySet, eligible, pending, window):
         cfg = self.cfg
         watched = ends.watched.get(system_id, set())
-        patchsets_eligible = sum(eligible.get(p, 0) for p in watched)
+        patchsets_eligible = _eligible_of(eligible, watched)
         reported = len(latency)
         on_time = latency.count_at_most(int(cfg.report_deadline / ONE_US)) if reported else 0
         decided = counts.success + counts.failure + counts.error
@@ -411,14 +410,22 @@ class Reader:
         deadline = self.cfg.report_deadline
         return (until - deadline, True) if deadline > timedelta(0) else (until, False)
 
-    def _eligible(self, windows, projects) -> list[dict[int, int]]:
-        """Per window, per project of ``projects``, its eligible patchsets created in the window
-        (before the deadline)."""
+    def _eligible(self, windows, ids, ends) -> list[dict]:
+        """Per window, the eligible patchsets created in it (before the deadline) of the
+        projects these systems watch: per project, or, when every system watches the same
+        projects at every end (one system's trend), their total under the key
+        ``frozenset(projects)``, which reads a row per hour instead of one per project and hour
+        (see ``_eligible_of``)."""
+        sets = {frozenset(end.watched.get(s, ())) for end in ends.values() for s in ids}
+        sets.discard(frozenset())
+        projects = sorted(set().union(*sets))
+        together = next(iter(sets)) if len(sets) == 1 else None
         bounds = []
         for window in windows:
             due, inclusive = self._due(window.until)
             bounds.append(None if due < window.since else ((window.since, False), (due, inclusive)))
-        before = self._eligible_before({end for b in bounds if b for end in b}, projects)
+        before = self._eligible_before({end for b in bounds if b for end in b}, projects,
+                                       together)
         out = []
         for bound in bounds:
             if bound is None:
@@ -428,24 +435,29 @@ class Reader:
             out.append({p: end.get(p, 0) - start.get(p, 0) for p in end})
         return out
 
-    def _eligible_before(self, moments, projects) -> dict[tuple, dict[int, int]]:
-        """Per ``(moment, inclusive)`` and project of ``projects``, its patchsets not superseded
-        within the deadline created before the moment (or at it, when ``inclusive``): the
-        stored hour, then the patchsets created since."""
+    def _eligible_before(self, moments, projects, together) -> dict[tuple, dict]:
+        """Per ``(moment, inclusive)`` and project of ``projects`` (or their total under the key
+        ``together``, when given), its patchsets not superseded within the deadline created
+        before the moment (or at it, when ``inclusive``): the stored hour, then the patchsets
+        created since."""
         base_of = {key: self._base(key[0]) for key in moments}
         ph, ps = models.ProjectHour, models.Patchset
-        stored: dict[datetime, dict[int, int]] = defaultdict(dict)
-        created: dict[int, list[datetime]] = defaultdict(list)
+        stored: dict[datetime, dict] = defaultdict(dict)
+        created: dict = defaultdict(list)
         ranges = _merged([(base, moment) for (moment, _), base in base_of.items()])
         for chunk in chunks(projects):
             # The projects too, not the hours alone: a look-up per (project, hour) instead of
             # a scan of every hour stored.
             for hours in chunks(set(base_of.values())):
+                stmt = select(ph.hour, ph.project_id, ph.eligible)
+                if together is not None:
+                    stmt = select(ph.hour, null(), func.sum(ph.eligible)).group_by(ph.hour)
                 for hour, project, eligible in self.conn.execute(
-                    select(ph.hour, ph.project_id, ph.eligible)
-                    .where(ph.project_id.in_(chunk), ph.hour.in_(hours))
+                    stmt.where(ph.project_id.in_(chunk), ph.hour.in_(hours))
                 ):
-                    stored[parse_hour(hour)][project] = eligible
+                    at = stored[parse_hour(hour)]
+                    key = together if together is not None else project
+                    at[key] = at.get(key, 0) + int(eligible)  # a total adds up over chunks
             if ranges:
                 for project, when in self.conn.execute(
                     select(ps.project_id, ps.created).where(
@@ -454,7 +466,7 @@ class Reader:
                               for low, high in ranges)),
                     )
                 ):
-                    created[project].append(when)
+                    created[together if together is not None else project].append(when)
         for times in created.values():
             times.sort()
         out = {}
@@ -913,6 +925,12 @@ def _merged(ranges) -> list[tuple[datetime, datetime]]:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
+
+
+def _eligible_of(eligible: dict, watched: set[int]) -> int:
+    """The eligible patchsets of the ``watched`` projects, from ``Reader._eligible``'s counts."""
+    total = eligible.get(frozenset(watched))
+    return total if total is not None else sum(eligible.get(p, 0) for p in watched)
 
 
 def _filtered(latencies: bytes, created: bytes, since, due, inclusive) -> np.ndarray:
