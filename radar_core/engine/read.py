@@ -445,19 +445,23 @@ class Reader:
         stored: dict[datetime, dict] = defaultdict(dict)
         created: dict = defaultdict(list)
         ranges = _merged([(base, moment) for (moment, _), base in base_of.items()])
+        if together is None:
+            stored_hours = select(ph.hour, ph.project_id, ph.eligible)
+        else:
+            stored_hours = select(ph.hour, null(), func.sum(ph.eligible)).group_by(ph.hour)
+
+        def key(project):
+            return project if together is None else together
+
         for chunk in chunks(projects):
             # The projects too, not the hours alone: a look-up per (project, hour) instead of
             # a scan of every hour stored.
             for hours in chunks(set(base_of.values())):
-                stmt = select(ph.hour, ph.project_id, ph.eligible)
-                if together is not None:
-                    stmt = select(ph.hour, null(), func.sum(ph.eligible)).group_by(ph.hour)
                 for hour, project, eligible in self.conn.execute(
-                    stmt.where(ph.project_id.in_(chunk), ph.hour.in_(hours))
+                    stored_hours.where(ph.project_id.in_(chunk), ph.hour.in_(hours))
                 ):
                     at = stored[parse_hour(hour)]
-                    key = together if together is not None else project
-                    at[key] = at.get(key, 0) + int(eligible)  # a total adds up over chunks
+                    at[key(project)] = at.get(key(project), 0) + int(eligible)  # over chunks
             if ranges:
                 for project, when in self.conn.execute(
                     select(ps.project_id, ps.created).where(
@@ -466,7 +470,7 @@ class Reader:
                               for low, high in ranges)),
                     )
                 ):
-                    created[together if together is not None else project].append(when)
+                    created[key(project)].append(when)
         for times in created.values():
             times.sort()
         out = {}
