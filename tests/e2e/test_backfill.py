@@ -23,7 +23,13 @@ DAYS = 6
 
 @pytest.fixture(scope="module")
 def simulator():
-    with GerritSimulator(Scenario.generate(seed=42, days=DAYS)) as sim:
+    # The world starts at a midnight, so that its first backfill day is a whole day whatever the
+    # time of day the test runs at (started at 23:30, that day held half an hour).
+    end = utcnow().replace(second=0, microsecond=0)
+    start = (end - timedelta(days=DAYS)).replace(hour=0, minute=0)
+    days = (end - start) / timedelta(days=1)
+    with GerritSimulator(Scenario.generate(seed=42, days=days, end=end)) as sim:
+        assert sim.scenario.start == start
         yield sim
 
 
@@ -121,7 +127,7 @@ def dump(engine) -> dict[str, list[tuple]]:
 # legacy-ci's first day (its MERGE_FAILED reports and notices reveal no CI on their own).
 @pytest.mark.parametrize("ci_group", [None, "third-party-ci"], ids=["detected", "group"])
 def test_backfill_stores_what_one_poll_stores(two_engines, simulator, ci_group):
-    start = simulator.scenario.start.replace(hour=0, minute=0, second=0)
+    start = simulator.scenario.start
     polling, backfilling = (poller(e, simulator, start, ci_group) for e in two_engines)
 
     outcome = polling.poll("all")
