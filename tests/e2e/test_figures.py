@@ -1,10 +1,34 @@
 """Every figure the API serves equals the simulator's truth (computed from how it generated
-the data, never through Radar's code), and every simulated behaviour lands in its status."""
+the data, never through Radar's code), and every simulated behaviour lands in its status; on
+SQLite and on MariaDB, whose statements differ in places (radar_core/engine/read.py)."""
 
 from datetime import datetime, timedelta
 
 import pytest
 import requests
+
+from tests.conftest import BACKENDS, LiveApi, create_database_url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_api(request, tmp_path_factory):
+    """The session's SQLite stack, or the same world collected into MariaDB."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("live_api")
+        return
+    from radar_demo.stack import Stack
+
+    request.applymarker(pytest.mark.mysql)
+    url, drop = create_database_url("mysql", tmp_path_factory.mktemp("live-mysql"))
+    stack = Stack(url, seed=42, days=12, poll_interval=300)
+    try:
+        stack.start(serve_api=True)
+        outcomes = stack.poll()
+        assert all(outcome.ok for outcome in outcomes), outcomes
+        yield LiveApi(stack)
+    finally:
+        stack.stop()
+        drop()
 
 COUNTS = ["reports", "success", "failure", "error", "other", "patchsets_eligible",
           "patchsets_reported", "rechecks", "flaky_patchsets", "duplicate_reports"]
