@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import (
+    Integer,
     and_,
     bindparam,
     case,
@@ -391,15 +392,15 @@ class Reader:
         return out
 
     def _look_up(self, statement, ids, untils, project_id):
-        """Rows of ``statement(dialect, count, by_project)`` for each chunk of systems and of
-        untils, their first column the until they are of."""
+        """Rows of ``statement(dialect, count, by_project, single)`` for each chunk of systems
+        and of untils, their first column the until they are of."""
         dialect = dialect_of(self.conn)
         for chunk in chunks(ids):
             for start in range(0, len(untils), UNTILS_PER_STATEMENT):
                 group = untils[start:start + UNTILS_PER_STATEMENT]
-                params = {"ids": chunk, "project": project_id,
+                params = {"ids": chunk, "system": chunk[0], "project": project_id,
                           **{f"u{n}": until for n, until in enumerate(group)}}
-                stmt = statement(dialect, len(group), project_id is not None)
+                stmt = statement(dialect, len(group), project_id is not None, len(chunk) == 1)
                 for n, *row in self.conn.execute(stmt, params):
                     yield group[int(n)], *row
 
@@ -620,8 +621,8 @@ class Reader:
                     if project_id not in watched.get(system_id, ()):
                         sets[n][system_id] = LatencySet()
         elif live:
-            self._block_latencies(ids, live, sets)
-            self._remove_late(ids, live, sets)
+            blocks = self._block_latencies(ids, live, sets)
+            self._remove_late(ids, live, sets, blocks)
             for n, (window, due, inclusive) in live.items():
                 if window.until - window.since > self.cfg.watch_lookback:
                     self._remove_unwatched(ids, window, due, inclusive,
@@ -661,25 +662,28 @@ class Reader:
             for system_id, latencies in values.items():
                 sets[n][system_id].add(latencies)
 
-    def _block_latencies(self, ids, live, sets) -> None:
+    def _block_latencies(self, ids, live, sets) -> dict:
         """The latency blocks of the patchsets created in each window's [since, due]: whole
         weeks and days, and the two partial days filtered by creation time; every block that
-        any window needs read once."""
+        any window needs read once. Returns the blocks read, (system, days, first day) ->
+        (latencies, creation times or None), the days of ``_late_days`` among them with their
+        creation times."""
         plans = {n: _blocks_of(window.since, due) for n, (window, due, _) in live.items()}
         weeks = sorted({week for plan in plans.values() for week in plan[0]})
-        partial = sorted({day for plan in plans.values() for day in plan[2]})
-        whole = sorted({day for plan in plans.values() for day in plan[1]} - set(partial))
+        timed = {day for plan in plans.values() for day in plan[2]}
+        timed |= {day for window, due, _ in live.values() for day in _late_days(window, due)}
+        whole = sorted({day for plan in plans.values() for day in plan[1]} - timed)
         lb = models.LatencyBlock
         blocks = {}
         for chunk in chunks(ids):
             # One part per kind of block: MariaDB scans the whole table for an OR of them. Only
-            # the partial days need the creation times.
+            # the partial days and the late removal need the creation times.
             parts = [
                 select(lb.system_id, lb.days, lb.first_day, lb.latencies,
                        lb.created if with_created else null())
                 .where(lb.system_id.in_(chunk), lb.days == span, lb.first_day.in_(firsts))
                 for span, firsts, with_created in ((7, weeks, False), (1, whole, False),
-                                                   (1, partial, True))
+                                                   (1, sorted(timed), True))
                 if firsts
             ]
             if not parts:
@@ -696,13 +700,14 @@ class Reader:
                 for day in partial:
                     if (block := blocks.get((system_id, 1, day))) is not None:
                         latencies.add(_filtered(*block, window.since, due, inclusive))
+        return blocks
 
-    def _remove_late(self, ids, live, sets) -> None:
+    def _remove_late(self, ids, live, sets, blocks) -> None:
         """Take out the patchsets of each window first reported after it (not reported then):
-        those first reported less than a day after the window's end from the facts, the
-        others from the long spans."""
+        those first reported less than a day after the window's end from the one-day blocks
+        (``_late_in_blocks``), the others from the long spans."""
         ls = models.LongSpan
-        removed = self._late_facts(ids, live)
+        removed = _late_in_blocks(ids, live, blocks)
         untils = [window.until for window, _, _ in live.values()]
         long = (
             select(ls.system_id, ls.x, ls.y, ls.value, ls.day)
@@ -718,61 +723,10 @@ class Reader:
                 in_window = window.since <= created and (
                     created <= due if inclusive else created < due)
                 if in_window and first_at >= window.until:
-                    removed[n].append((system_id, latency))
-            by_system = defaultdict(list)
-            for system_id, latency in removed[n]:
+                    removed[n][system_id].append(latency)
+            for system_id, values in removed[n].items():
                 if system_id in sets[n]:
-                    by_system[system_id].append(latency)
-            for system_id, values in by_system.items():
-                sets[n][system_id].remove(values)
-
-    def _late_facts(self, ids, live) -> dict[int, list[tuple[int, int]]]:
-        """Per window, (system, latency) of its patchsets first reported less than a day after
-        its end. Either a look-up of a day of first reports (of every system) per window, or
-        one read of the facts of these systems created over all the windows, keeping those
-        first reported after the next window end; whichever reads fewer facts (a fact read
-        costs the scan some four times as much: it compares it with every window end)."""
-        windows = list(live.values())
-        since = min(w.since for w, _, _ in windows)
-        due = max(d for _, d, _ in windows)
-        inclusive = windows[0][2]
-        span_days = (due - since) / DAY
-        if 4 * len(ids) * span_days > self._systems_total() * len(windows):
-            return self._late_by_window(live, inclusive)
-        pf = models.PatchsetFact
-        untils = sorted({w.until for w, _, _ in windows})
-        next_until = case(*((pf.created < until, until) for until in untils))
-        stmt = self._facts_in(
-            since, due, inclusive, pf.system_id, pf.created, pf.first_at, pf.latency_us
-        ).where(pf.first_at >= next_until, pf.latency_us < int(LONG / ONE_US))
-        # MariaDB would scan every patchset and join its facts; from the facts, it takes the
-        # index that suits the number of systems (theirs, or creation time).
-        stmt = stmt.prefix_with("STRAIGHT_JOIN", dialect="mysql")
-        late = [row for chunk in chunks(ids)
-                for row in self.conn.execute(stmt.where(pf.system_id.in_(chunk)))]
-        removed = defaultdict(list)
-        for n, (window, due, inclusive) in live.items():
-            for system_id, created, first_at, latency in late:
-                in_window = window.since <= created and (
-                    created <= due if inclusive else created < due)
-                if in_window and window.until <= first_at < window.until + LONG:
-                    removed[n].append((system_id, latency))
-        return removed
-
-    def _late_by_window(self, live, inclusive) -> dict[int, list[tuple[int, int]]]:
-        removed = defaultdict(list)
-        numbers = list(live)
-        for start in range(0, len(numbers), UNTILS_PER_STATEMENT):
-            group = numbers[start:start + UNTILS_PER_STATEMENT]
-            params = {"short": int(self.cfg.report_deadline.total_seconds())}
-            for position, n in enumerate(group):
-                window, due, _ = live[n]
-                params |= {f"s{position}": window.since, f"d{position}": due,
-                           f"u{position}": window.until, f"l{position}": window.until + LONG}
-            stmt = _late_statement(len(group), inclusive)
-            for position, system_id, latency in self.conn.execute(stmt, params):
-                removed[group[int(position)]].append((system_id, latency))
-        return removed
+                    sets[n][system_id].remove(values)
 
     def _systems_total(self) -> int:
         if self._total is None:
@@ -815,37 +769,20 @@ def _blocks_of(since: datetime, due: datetime) -> tuple[list, list, list]:
 UNTILS_PER_STATEMENT = 100  # within SQLite's limit of 500 terms of a compound SELECT
 
 
-@functools.lru_cache(maxsize=32)
-def _late_statement(count: int, inclusive: bool):
-    """For each window :s0/:d0/:u0/:l0...: the latencies of its patchsets (created in
-    [since, due], not short-lived: lifetime at least :short) first reported in [until, :l)
-    less than a day after their creation."""
-    pf, ps = models.PatchsetFact, models.Patchset
-    parts = []
-    for n in range(count):
-        due = bindparam(f"d{n}")
-        parts.append(
-            select(literal_column(str(n)), pf.system_id, pf.latency_us)
-            .join(ps, ps.id == pf.patchset_id)
-            .where(pf.first_at >= bindparam(f"u{n}"), pf.first_at < bindparam(f"l{n}"),
-                   pf.latency_us < int(LONG / ONE_US), pf.created >= bindparam(f"s{n}"),
-                   pf.created <= due if inclusive else pf.created < due,
-                   ps.lifetime_s >= bindparam("short"))
-        )
-    return union_all(*parts)
-
-
 # The look-ups of the latest facts before each until (built once per shape: the statements of
 # many untils cost more to build than to run). SQLite seeks each one in the index, correlated to
 # each system; MariaDB would rather read a correlated look-up's index entries back from the
 # newest, one by one, down to the until (a millisecond for each day back), but finds every
-# system's maximum at once by a loose index scan ("Using index for group-by").
+# system's maximum at once by a loose index scan ("Using index for group-by"). With one system
+# (a system's detail or trend), MariaDB reads a GROUP BY's whole range of the system's facts
+# before the until instead, and a maximum over the constant system is read off the end of the
+# range ("Select tables optimized away").
 
 
 @functools.lru_cache(maxsize=32)
-def _latest_statement(dialect: str, count: int, by_project: bool):
-    """Per system of :ids and each until :u0..: its last report and last success before it;
-    rows (n, system, report, success), a row for each or one for both."""
+def _latest_statement(dialect: str, count: int, by_project: bool, single: bool):
+    """Per system of :ids (or the one :system) and each until :u0..: its last report and last
+    success before it; rows (n, system, report, success), a row for each or one for both."""
     rf, cs = models.ReportFact, models.CISystem
 
     def conditions(n, *more):
@@ -868,6 +805,21 @@ def _latest_statement(dialect: str, count: int, by_project: bool):
                    latest(n, rf.result_class == "success"))
             for n in range(count)
         ))
+    if single and not by_project:  # the project filter has no index of (system, project, date)
+        system = bindparam("system", type_=Integer)
+
+        def newest(n, *more):
+            return (
+                select(func.max(rf.date))
+                .where(rf.system_id == system, rf.date < bindparam(f"u{n}"), *more)
+                .scalar_subquery()
+            )
+
+        return union_all(*(
+            select(literal_column(str(n)), system, newest(n),
+                   newest(n, rf.result_class == "success"))
+            for n in range(count)
+        ))
     parts = []
     for n in range(count):
         for success in (False, True):
@@ -883,7 +835,7 @@ def _latest_statement(dialect: str, count: int, by_project: bool):
 
 
 @functools.lru_cache(maxsize=32)
-def _latest_known_statement(dialect: str, count: int, by_project: bool):
+def _latest_known_statement(dialect: str, count: int, by_project: bool, single: bool):
     """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
     before it, what the watched projects are made of; rows (n, system, project, date)."""
     rf, sp = models.ReportFact, models.SystemProject
@@ -935,6 +887,36 @@ def _eligible_of(eligible: dict, watched: set[int]) -> int:
     """The eligible patchsets of the ``watched`` projects, from ``Reader._eligible``'s counts."""
     total = eligible.get(frozenset(watched))
     return total if total is not None else sum(eligible.get(p, 0) for p in watched)
+
+
+def _late_days(window, due) -> list[date]:
+    """The days whose one-day blocks hold the window's patchsets first reported less than a day
+    after its end: those created in (until - LONG, until), within [since, due]."""
+    first = max((window.until - LONG).date(), window.since.date())
+    return [first + timedelta(days=n) for n in range((due.date() - first).days + 1)
+            if _midnight(first + timedelta(days=n)) < window.until]
+
+
+def _late_in_blocks(ids, live, blocks) -> dict[int, dict[int, list[int]]]:
+    """Per window and system, the latencies of its patchsets first reported in [until,
+    until + LONG): created in [since, due], their creation plus latency at or after the end;
+    read off the one-day blocks (every fact of the system's day, creation times included),
+    which costs a block per day of the windows' ends, not a fact per patchset of the windows."""
+    removed: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    long_us = int(LONG / ONE_US)
+    for n, (window, due, inclusive) in live.items():
+        low, high, until = micros(window.since), micros(due), micros(window.until)
+        for day in _late_days(window, due):
+            for system_id in ids:
+                block = blocks.get((system_id, 1, day))
+                if block is None:
+                    continue
+                values, times = np.frombuffer(block[0], DTYPE), np.frombuffer(block[1], DTYPE)
+                late = ((times >= low) & ((times <= high) if inclusive else (times < high))
+                        & (times + values >= until) & (values < long_us))
+                if late.any():
+                    removed[n][system_id] += values[late].tolist()
+    return removed
 
 
 def _filtered(latencies: bytes, created: bytes, since, due, inclusive) -> np.ndarray:
