@@ -313,18 +313,20 @@ def run_evaluate(engine, now) -> tuple[float, int]:
     return elapsed, hours
 
 
-def store_poll(engine, batch: Batch, now) -> tuple[float, float]:
+def store_poll(engine, batch: Batch, now) -> tuple[float, float, float]:
     """Store the held-back hour as a poll does (rows and refresh in one transaction), then
-    evaluate; returns the seconds of the refresh (with the rows' writes) and of the evaluation."""
-    started = time.perf_counter()
+    evaluate; returns the seconds of the rows' writes, of the refresh and of the evaluation."""
     with transaction(engine) as session:
         refresh.lock(session)
+        started = time.perf_counter()
         batch.write(session.connection())
+        written = time.perf_counter() - started
+        started = time.perf_counter()
         refresh.refresh(session, batch.change_ids(), SETTINGS, now)
-    stored = time.perf_counter() - started
+        refreshed = time.perf_counter() - started
     started = time.perf_counter()
     status.evaluate(engine, SETTINGS, now, "bench")
-    return stored, time.perf_counter() - started
+    return written, refreshed, time.perf_counter() - started
 
 
 def count(engine, model) -> int:
@@ -495,11 +497,12 @@ def measure_api(url, workdir, runs):
 
 
 def measure_poll(engine, poll: Batch, label: str) -> None:
-    stored, evaluated = store_poll(engine, poll, utcnow())
+    written, refreshed, evaluated = store_poll(engine, poll, utcnow())
+    engine_s = refreshed + evaluated  # the target's "engine's work": not the collector's rows
     print(f"\n-- poll at {label}: {len(poll.reports)} reports on {len(poll.change_ids())} "
-          f"changes; rows + refresh {stored:.2f} s, status evaluation {evaluated:.2f} s, "
-          f"engine total {stored + evaluated:.2f} s (target 2 s: "
-          f"{verdict(stored + evaluated, 2)})", flush=True)
+          f"changes; rows written {written:.2f} s, refresh {refreshed:.2f} s, status "
+          f"evaluation {evaluated:.2f} s; engine (refresh and evaluation) {engine_s:.2f} s "
+          f"(target 2 s: {verdict(engine_s, 2)})", flush=True)
 
 
 def measure_throughput(url, workdir, args) -> None:
