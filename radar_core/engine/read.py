@@ -50,7 +50,9 @@ from radar_core.engine.refresh import (
     STATE_ID,
     counter_increments_in,
     micros,
+    narrow_enough,
     reference_id,
+    systems_total,
     week_of,
 )
 from radar_core.engine.settings import EngineSettings
@@ -231,8 +233,8 @@ class Reader:
         """Add the facts of ``ranges`` to the counters of the moment ``moment_of`` their hour.
         Through the timestamps' own indexes (all systems' facts of the ranges) unless the
         systems are few (a quarter or less: then a look-up per system and range costs less)."""
-        narrow = (all(end - start <= NARROW for start, end in ranges)
-                  and 4 * len(ids) > self._systems_total())
+        narrow = narrow_enough(all(end - start <= NARROW for start, end in ranges), len(ids),
+                               self._systems_total())
         for system_id, hours in counter_increments_in(self.conn, ids, ranges, narrow).items():
             for hour, step in hours.items():
                 row = values[moment_of(hour)].setdefault(system_id, counters.zeros())
@@ -730,7 +732,7 @@ class Reader:
 
     def _systems_total(self) -> int:
         if self._total is None:
-            self._total = self.conn.scalar(select(func.count()).select_from(models.CISystem))
+            self._total = systems_total(self.conn)
         return self._total
 
     def _remove_unwatched(self, ids, window, due, inclusive, ends, sets) -> None:

@@ -517,6 +517,17 @@ def _sum(table, counter):
 
 
 NARROW = timedelta(days=2)  # a range of timestamps this short holds few facts of all systems
+
+
+def narrow_enough(short: bool, systems: int, total: int) -> bool:
+    """Whether the timestamps' own indexes, which read the facts of every system in the ranges,
+    beat a look-up per system: the ranges are short (NARROW) and the systems many (more than a
+    quarter of the ``total``); for a few systems, each one's own rows cost far less."""
+    return short and 4 * systems > total
+
+
+def systems_total(session) -> int:
+    return session.scalar(select(func.count()).select_from(models.CISystem))
 SPAN_CHUNK = timedelta(days=7)  # counter rows rebuilt (and held) at a time, per system
 
 
@@ -611,6 +622,7 @@ def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: dat
     by_first: dict[datetime, list[int]] = defaultdict(list)
     for system_id, (first, _) in bases.items():
         by_first[first].append(system_id)
+    total = systems_total(session) if by_first else 0
     for first, system_ids in by_first.items():
         running = {system_id: list(bases[system_id][1]) for system_id in system_ids}
         # A span of SPAN_CHUNK at a time (the last one open-ended, for facts dated after
@@ -618,8 +630,10 @@ def rebuild_system_hours(session, since_by_system: dict[int, datetime], end: dat
         start = first
         while True:
             stop = start + SPAN_CHUNK if start + SPAN_CHUNK < end else None
+            short = (stop or end) - start <= NARROW
             increments = counter_increments(
-                session, system_ids, start, stop, narrow=(stop or end) - start <= NARROW
+                session, system_ids, start, stop,
+                narrow=narrow_enough(short, len(system_ids), total),
             )
             rows = []
             for system_id in system_ids:
