@@ -602,6 +602,9 @@ def again(url: str, args, workdir: pathlib.Path) -> None:
     print_buffer_pool(engine)
     print(f"{count(engine, models.Report)} reports", flush=True)
     measure_api(url, workdir, args.runs)
+    if args.api_only:
+        engine.dispose()
+        return
     generator = Generator(utcnow().replace(second=0), round(REPORTS_PER_DAY * args.scale))
     m = models
     with engine.begin() as conn:
@@ -648,6 +651,10 @@ def main() -> int:
     parser.add_argument("--only-100k", action="store_true", help="stop every URL at 100k")
     parser.add_argument("--again", action="store_true",
                         help="measure databases an earlier run filled, without dropping them")
+    parser.add_argument("--api-only", action="store_true",
+                        help="with --again: only the requests, the databases left as they are "
+                        "(a URL given more than once is measured in turn, for ratios taken in "
+                        "the same minutes)")
     args = parser.parse_args()
     print_machine_speed()
     with tempfile.TemporaryDirectory(prefix="radar-bench-") as workdir:
