@@ -322,11 +322,10 @@ class Radar:
             return queries.last_event_id(conn)
 
     def status(self, poll_interval: int) -> dict:
-        """The collector's state (per query, latest polls, lag) and row totals."""
+        """The collector's state (per query, latest polls, lag), row totals and alerts."""
         now = self._clock()
         with self._connect() as conn:
-            states = queries.poll_states(conn)
-            polls = queries.latest_polls(conn, POLLS_SHOWN)
+            state = self._collector_state(conn, now)
             totals = queries.totals(conn)
             ids = [row.id for row in queries.systems(conn)]
             totals["reports"] = (self._reader(conn).reports_before(ids, now)
@@ -337,8 +336,20 @@ class Radar:
                 "latest_deliveries": [d._asdict() for d in
                                       queries.latest_deliveries(conn, POLLS_SHOWN)],
             }
-            usage = queries.gerrit_usage(conn, now - QUOTA_WINDOW)
-            streams = queries.source_states(conn)
+        return {"poll_interval": poll_interval, "now": now, **state, "totals": totals,
+                "alerts": alerts}
+
+    def collector_state(self) -> dict:
+        """The part of ``status`` that /metrics reads: the collector's and the Gerrit quota's
+        (not the row totals, whose counts grow with the history)."""
+        with self._connect() as conn:
+            return self._collector_state(conn, self._clock())
+
+    def _collector_state(self, conn, now: datetime) -> dict:
+        states = queries.poll_states(conn)
+        polls = queries.latest_polls(conn, POLLS_SHOWN)
+        usage = queries.gerrit_usage(conn, now - QUOTA_WINDOW)
+        streams = queries.source_states(conn)
         last_success = max((s.last_success_at for s in states if s.last_success_at), default=None)
         if last_success is None:
             last_success = next((p.finished_at for p in polls if p.outcome == "ok"), None)
@@ -353,9 +364,7 @@ class Radar:
         }
         quota = {"window_s": int(QUOTA_WINDOW.total_seconds()), **usage,
                  "streams": [_stream_state(row, now) for row in streams]}
-        return {"poll_interval": poll_interval, "now": now, "collector": collector,
-                "totals": totals, "alerts": alerts,
-                "quota": quota}
+        return {"collector": collector, "quota": quota}
 
     def metrics(self) -> dict:
         """What /metrics adds to the figures: counters of every poll logged, the engine's run

@@ -38,8 +38,7 @@ class RootController:
         require_get()
         radar = pecan.request.radar
         systems = radar.systems(utils.validate_window(METRICS_WINDOW))
-        status = radar.status(pecan.request.api.poll_interval)
-        body = metrics.render(systems, status, radar.metrics())
+        body = metrics.render(systems, radar.collector_state(), radar.metrics())
         return webob.Response(body=body, content_type=CONTENT_TYPE_LATEST, charset=None)
 
     @pecan.expose()
