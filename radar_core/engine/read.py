@@ -839,7 +839,9 @@ def _latest_statement(dialect: str, count: int, by_project: bool, single: bool):
 @functools.lru_cache(maxsize=32)
 def _latest_known_statement(dialect: str, count: int, by_project: bool, single: bool):
     """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
-    before it, what the watched projects are made of; rows (n, system, project, date)."""
+    before it, what the watched projects are made of; rows (n, system, project, date).
+    ``single`` changes nothing here: grouped by project too, one system's maxima are found by
+    MariaDB's loose index scan as well."""
     rf, sp = models.ReportFact, models.SystemProject
     parts = []
     for n in range(count):
