@@ -517,6 +517,7 @@ def _sum(table, counter):
 
 
 NARROW = timedelta(days=2)  # a range of timestamps this short holds few facts of all systems
+SPAN_CHUNK = timedelta(days=7)  # counter rows rebuilt (and held) at a time, per system
 
 
 def narrow_enough(short: bool, systems: int, total: int) -> bool:
@@ -528,7 +529,6 @@ def narrow_enough(short: bool, systems: int, total: int) -> bool:
 
 def systems_total(session) -> int:
     return session.scalar(select(func.count()).select_from(models.CISystem))
-SPAN_CHUNK = timedelta(days=7)  # counter rows rebuilt (and held) at a time, per system
 
 
 def counter_increments(
