@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import click
 from oslo_config import cfg, types
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from radar_core.durations import parse_duration
 
@@ -40,7 +42,8 @@ database_opts = [
         default="sqlite:///radar.sqlite",
         secret=True,
         help="SQLAlchemy URL of the database. The default is an SQLite file in the working "
-        "directory, enough for a trial; production uses MySQL or MariaDB, for example "
+        "directory, enough for a trial; production uses MySQL or MariaDB through PyMySQL (the "
+        "only driver Radar supports there), for example "
         "mysql+pymysql://radar:secret@db.example.org/radar?charset=utf8mb4.",
     ),
     cfg.IntOpt(
@@ -515,6 +518,7 @@ def load(paths, conf=CONF):
             except (cfg.Error, ValueError) as exc:
                 raise ConfigError(_bad_value(paths, group, opt, exc)) from None
     _check_gerrit_url(paths, conf)
+    _check_database_url(paths, conf)
     _check_alerts(conf)
     return conf
 
@@ -550,6 +554,30 @@ def _check_gerrit_url(paths, conf) -> None:
             f"{where}: [gerrit] url must not hold credentials (user:password@host); "
             "set [gerrit] username and password instead"
         )
+
+
+# (backend, driver) pairs Radar is built and tested on; SQLAlchemy's default MySQL driver
+# (mysqlclient, for a plain mysql://) is neither installed nor given the options Radar sets.
+DATABASES = {("sqlite", "pysqlite"), ("mysql", "pymysql"), ("mariadb", "pymysql")}
+DATABASE_EXAMPLES = "sqlite:///PATH or mysql+pymysql://USER:PASSWORD@HOST/NAME"
+
+
+def _check_database_url(paths, conf) -> None:
+    """A URL Radar cannot use would fail at the first connection, with a traceback: refused here
+    in one line, which never shows the URL (it holds the password)."""
+    found = _raw_value(paths, "database", "connection")
+    where = found[0] if found else "configuration"
+    try:
+        url = make_url(conf.database.connection)
+        kind = (url.get_backend_name(), url.get_driver_name())
+    except NoSuchModuleError:  # a URL, of a database SQLAlchemy does not know
+        kind = (url.get_backend_name(), url.drivername.partition("+")[2] or "its default driver")
+    except ArgumentError:
+        raise ConfigError(f"{where}: [database] connection is not a database URL: expected "
+                          f"{DATABASE_EXAMPLES}") from None
+    if kind not in DATABASES:
+        raise ConfigError(f"{where}: [database] connection uses {kind[0]} with {kind[1]}, which "
+                          f"Radar does not support: expected {DATABASE_EXAMPLES}")
 
 
 def _bad_value(paths, group: str, opt, exc: Exception) -> str:

@@ -89,3 +89,25 @@ def test_a_bad_secret_is_not_printed(tmp_path):
     result = run("radar-collector --once", "--config-file", str(path))
     assert_one_line(result, "[gerrit] page_size = '0'")
     assert "hunter2" not in result.stderr
+
+
+# Each would otherwise fail at the first connection with a traceback; a plain mysql:// is the
+# likely mistake (SQLAlchemy's default MySQL driver, which Radar neither installs nor tests).
+BAD_DATABASES = [
+    ("nonsense", "is not a database URL"),
+    ("mysql://radar:s3cret@127.0.0.1/radar", "uses mysql with mysqldb"),
+    ("postgresql://radar:s3cret@127.0.0.1/radar", "uses postgresql with psycopg"),
+]
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "radar-collector"])
+@pytest.mark.parametrize("url,expected", BAD_DATABASES,
+                         ids=["not-a-url", "mysql-default-driver", "postgresql"])
+def test_a_database_radar_cannot_use_is_one_line_without_the_password(
+    tmp_path, command, url, expected
+):
+    path = tmp_path / "radar.conf"
+    path.write_text(f"[gerrit]\nurl = http://127.0.0.1:9\n[database]\nconnection = {url}\n")
+    result = run(command, "--config-file", str(path))
+    assert_one_line(result, str(path), "[database] connection", expected, "mysql+pymysql://")
+    assert "s3cret" not in result.stderr + result.stdout
