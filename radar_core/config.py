@@ -572,7 +572,7 @@ def _check_database_url(paths, conf) -> None:
         kind = (url.get_backend_name(), url.get_driver_name())
     except NoSuchModuleError:  # a URL, of a database SQLAlchemy does not know
         kind = (url.get_backend_name(), url.drivername.partition("+")[2] or "its default driver")
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ConfigError(f"{where}: [database] connection is not a database URL: expected "
                           f"{DATABASE_EXAMPLES}") from None
     if kind not in DATABASES:

@@ -95,6 +95,7 @@ def test_a_bad_secret_is_not_printed(tmp_path):
 # likely mistake (SQLAlchemy's default MySQL driver, which Radar neither installs nor tests).
 BAD_DATABASES = [
     ("nonsense", "is not a database URL"),
+    ("mysql+pymysql://radar:s3cret@127.0.0.1:port/radar", "is not a database URL"),
     ("mysql://radar:s3cret@127.0.0.1/radar", "uses mysql with mysqldb"),
     ("postgresql://radar:s3cret@127.0.0.1/radar", "uses postgresql with psycopg"),
 ]
@@ -102,7 +103,7 @@ BAD_DATABASES = [
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "radar-collector"])
 @pytest.mark.parametrize("url,expected", BAD_DATABASES,
-                         ids=["not-a-url", "mysql-default-driver", "postgresql"])
+                         ids=["not-a-url", "bad-port", "mysql-default-driver", "postgresql"])
 def test_a_database_radar_cannot_use_is_one_line_without_the_password(
     tmp_path, command, url, expected
 ):
