@@ -909,25 +909,30 @@ def _late_in_blocks(ids, live, blocks) -> dict[int, dict[int, list[int]]]:
     removed: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     long_us = int(LONG / ONE_US)
     for n, (window, due, inclusive) in live.items():
-        low, high, until = micros(window.since), micros(due), micros(window.until)
+        until = micros(window.until)
         for day in _late_days(window, due):
             for system_id in ids:
                 block = blocks.get((system_id, 1, day))
                 if block is None:
                     continue
                 values, times = np.frombuffer(block[0], DTYPE), np.frombuffer(block[1], DTYPE)
-                late = ((times >= low) & ((times <= high) if inclusive else (times < high))
+                late = (_created_in(times, window.since, due, inclusive)
                         & (times + values >= until) & (values < long_us))
                 if late.any():
                     removed[n][system_id] += values[late].tolist()
     return removed
 
 
+def _created_in(times: np.ndarray, since, due, inclusive) -> np.ndarray:
+    """Which of a one-day block's creation times lie in [since, due] (or [since, due))."""
+    low, high = micros(since), micros(due)
+    return (times >= low) & ((times <= high) if inclusive else (times < high))
+
+
 def _filtered(latencies: bytes, created: bytes, since, due, inclusive) -> np.ndarray:
     """The values of a one-day block whose patchset was created in [since, due]."""
     values, times = np.frombuffer(latencies, DTYPE), np.frombuffer(created, DTYPE)
-    low, high = micros(since), micros(due)
-    return values[(times >= low) & ((times <= high) if inclusive else (times < high))]
+    return values[_created_in(times, since, due, inclusive)]
 
 
 def _flags(agree, ref_success, false_failure) -> int:
