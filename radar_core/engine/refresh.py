@@ -531,13 +531,11 @@ def systems_total(session) -> int:
     return session.scalar(select(func.count()).select_from(models.CISystem))
 
 
-def counter_increments(
-    session, system_ids, start: datetime, end: datetime | None = None, narrow: bool | None = None
-):
+def counter_increments(session, system_ids, start: datetime, end: datetime | None, narrow: bool):
     """Per system and hour in [start, end), how much each counter grows in that hour:
-    {system: {hour: [increments in counters.COUNTERS order]}}."""
-    short = narrow if narrow is not None else end is not None and end - start <= NARROW
-    return counter_increments_in(session, system_ids, [(start, end)], short)
+    {system: {hour: [increments in counters.COUNTERS order]}}; ``narrow`` as
+    ``narrow_enough`` says."""
+    return counter_increments_in(session, system_ids, [(start, end)], narrow)
 
 
 def counter_increments_in(session, system_ids, ranges, narrow: bool):
