@@ -454,6 +454,26 @@ class SystemHour(Base):
     counts: Mapped[str] = mapped_column(Text)  # JSON list, in the order of counters.COUNTERS
 
 
+class SystemLatest(Base):
+    """What holds after a system's newest fact: every counter over all its facts, its last
+    report and last success, and per project its last report on a known patchset. A window
+    ending after that newest fact (one ending now) takes its end from here instead of looking it
+    up (radar_core.engine.latest)."""
+
+    __tablename__ = "system_latest"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    system_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The counts hold at any moment from counted_from (an hour) on that is after newest_at, the
+    # newest timestamp of the facts from counted_from on (null: none).
+    counted_from: Mapped[datetime] = mapped_column(DateTime)
+    newest_at: Mapped[datetime | None] = mapped_column(DateTime)
+    counts: Mapped[str] = mapped_column(Text)  # JSON list, in the order of counters.COUNTERS
+    last_report_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_known: Mapped[str] = mapped_column(Text)  # JSON {project id: ISO time}
+
+
 class ProjectHour(Base):
     """A project's patchsets created before the start of an hour and not superseded within the
     report deadline (the engine's settings say which deadline)."""

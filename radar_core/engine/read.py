@@ -19,7 +19,6 @@ by day is some 15 statements instead of 1,500.
 
 from __future__ import annotations
 
-import functools
 import json
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -28,35 +27,27 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import (
-    Integer,
     and_,
-    bindparam,
     case,
     func,
-    literal_column,
     null,
     or_,
     select,
-    true,
     union_all,
 )
 
 from radar_core import models, stats
-from radar_core.engine import counters
-from radar_core.engine.latency import DTYPE, LatencySet
-from radar_core.engine.refresh import (
-    LONG,
+from radar_core.engine import counters, latest
+from radar_core.engine.increments import (
     NARROW,
-    STATE_ID,
     counter_increments_in,
-    micros,
     narrow_enough,
-    reference_id,
     systems_total,
-    week_of,
 )
+from radar_core.engine.latency import DTYPE, LatencySet
+from radar_core.engine.refresh import LONG, STATE_ID, micros, reference_id, week_of
 from radar_core.engine.settings import EngineSettings
-from radar_core.engine.sql import chunks, dialect_of, hour_floor, parse_hour
+from radar_core.engine.sql import chunks, hour_floor, parse_hour
 
 DAY = timedelta(days=1)
 ONE_US = timedelta(microseconds=1)
@@ -95,6 +86,7 @@ class Reader:
         self.counted_until = state.counted_until if state else None
         self.reference = reference_id(conn, settings.reference_account)
         self._total: int | None = None  # CI systems, when a plan needs it
+        self._latest: dict[int, latest.Latest | None] = {}  # None: the system has no row
 
     # -- the figures -------------------------------------------------------------------------
     def figures(
@@ -196,6 +188,22 @@ class Reader:
         return min(base, self.counted_until) if self.counted_until is not None else base
 
     def _counters_at(self, ids, moments) -> dict[datetime, dict[int, list[int]]]:
+        """Every counter of each system at each of ``moments``: its latest row when every fact
+        of it lies before the moment, else counted (``_counted_at``)."""
+        values, rest = {}, {}
+        for moment in moments:
+            covered = self._covered(ids, moment)
+            values[moment] = {s: list(row.counts) for s, row in covered.items()}
+            if len(covered) < len(ids):
+                rest[moment] = set(ids) - set(covered)
+        if rest:
+            counted = self._counted_at(sorted(set().union(*rest.values())), set(rest))
+            for moment, systems in rest.items():
+                values[moment].update((s, counts) for s, counts in counted[moment].items()
+                                      if s in systems)
+        return values
+
+    def _counted_at(self, ids, moments) -> dict[datetime, dict[int, list[int]]]:
         """Every counter of each system at each of ``moments``: the stored hour, then the facts
         since. The partial hours of moments in distinct hours are read in one statement (its
         sums come per hour); a moment past the last counted hour, or sharing an hour with
@@ -367,21 +375,40 @@ class Reader:
 
     def _ends_at(self, ids, untils, project_id) -> dict[datetime, _Ends]:
         """What is known at each of ``untils``: the latest facts before each, per system (and
-        project), found in the indexes (``_latest_statement``), a few rows each; reading the
-        facts between the untils instead would read every report of a leaderboard's trend."""
+        project). Over every project, a system whose facts all lie before the until has them
+        in its latest row; the others' are found in the indexes (``latest.look_up``), a few
+        rows each; reading the facts between the untils instead would read every report of a
+        leaderboard's trend."""
         last_report: dict[datetime, dict] = defaultdict(dict)
         last_success: dict[datetime, dict] = defaultdict(dict)
-        for at, system_id, report, success in self._look_up(_latest_statement, ids, untils,
-                                                            project_id):
-            if report is not None:
-                last_report[at][system_id] = report
-            if success is not None:
-                last_success[at][system_id] = success
         known: dict[datetime, list] = defaultdict(list)
-        for at, system_id, project, when in self._look_up(_latest_known_statement, ids, untils,
-                                                          project_id):
-            if when is not None:
-                known[at].append((system_id, project, when))
+        rest: dict[datetime, set[int]] = {}  # until -> the systems to look up
+        for until in untils:
+            covered = self._covered(ids, until) if project_id is None else {}
+            for system_id, row in covered.items():
+                if row.last_report_at is not None:
+                    last_report[until][system_id] = row.last_report_at
+                if row.last_success_at is not None:
+                    last_success[until][system_id] = row.last_success_at
+                known[until] += [(system_id, project, when)
+                                 for project, when in row.last_known.items()]
+            if len(covered) < len(ids):
+                rest[until] = set(ids) - set(covered)
+        if rest:
+            asked = (sorted(set().union(*rest.values())), sorted(rest), project_id)
+            for at, system_id, report, success in latest.look_up(
+                self.conn, latest.latest_statement, *asked
+            ):
+                if system_id in rest[at]:
+                    if report is not None:
+                        last_report[at][system_id] = report
+                    if success is not None:
+                        last_success[at][system_id] = success
+            for at, system_id, project, when in latest.look_up(
+                self.conn, latest.latest_known_statement, *asked
+            ):
+                if when is not None and system_id in rest[at]:
+                    known[at].append((system_id, project, when))
         out = {}
         for until in untils:
             reports = last_report[until]
@@ -393,18 +420,14 @@ class Reader:
             out[until] = _Ends(reports, last_success[until], watched)
         return out
 
-    def _look_up(self, statement, ids, untils, project_id):
-        """Rows of ``statement(dialect, count, by_project, single)`` for each chunk of systems
-        and of untils, their first column the until they are of."""
-        dialect = dialect_of(self.conn)
-        for chunk in chunks(ids):
-            for start in range(0, len(untils), UNTILS_PER_STATEMENT):
-                group = untils[start:start + UNTILS_PER_STATEMENT]
-                params = {"ids": chunk, "system": chunk[0], "project": project_id,
-                          **{f"u{n}": until for n, until in enumerate(group)}}
-                stmt = statement(dialect, len(group), project_id is not None, len(chunk) == 1)
-                for n, *row in self.conn.execute(stmt, params):
-                    yield group[int(n)], *row
+    def _covered(self, ids, moment) -> dict[int, latest.Latest]:
+        """The systems of ``ids`` whose every fact lies before ``moment``, with their latest
+        rows (read once per reader)."""
+        unread = [s for s in ids if s not in self._latest]
+        if unread:
+            self._latest.update(dict.fromkeys(unread))
+            self._latest.update(latest.read(self.conn, unread))
+        return {s: row for s in ids if (row := self._latest[s]) is not None and row.covers(moment)}
 
     # -- patchsets: eligible, pending --------------------------------------------------------
     def _due(self, until: datetime) -> tuple[datetime, bool]:
@@ -766,110 +789,6 @@ def _blocks_of(since: datetime, due: datetime) -> tuple[list, list, list]:
             covered.add(day)
             day += DAY
     return weeks, days, sorted({first_day, last_day} - covered)
-
-
-UNTILS_PER_STATEMENT = 100  # within SQLite's limit of 500 terms of a compound SELECT
-
-
-# The look-ups of the latest facts before each until (built once per shape: the statements of
-# many untils cost more to build than to run). SQLite seeks each one in the index, correlated to
-# each system; MariaDB would rather read a correlated look-up's index entries back from the
-# newest, one by one, down to the until (a millisecond for each day back), but finds every
-# system's maximum at once by a loose index scan ("Using index for group-by"). With one system
-# (a system's detail or trend), MariaDB reads a GROUP BY's whole range of the system's facts
-# before the until instead, and a maximum over the constant system is read off the end of the
-# range ("Select tables optimized away").
-
-
-@functools.lru_cache(maxsize=32)
-def _latest_statement(dialect: str, count: int, by_project: bool, single: bool):
-    """Per system of :ids (or the one :system) and each until :u0..: its last report and last
-    success before it; rows (n, system, report, success), a row for each or one for both."""
-    rf, cs = models.ReportFact, models.CISystem
-
-    def conditions(n, *more):
-        found = [rf.date < bindparam(f"u{n}"), *more]
-        if by_project:
-            found.append(rf.project_id == bindparam("project"))
-        return found
-
-    if dialect == "sqlite":
-        systems = select(cs.id).where(cs.id.in_(bindparam("ids", expanding=True))).subquery()
-
-        def latest(n, *more):
-            return (
-                select(rf.date).where(rf.system_id == systems.c.id, *conditions(n, *more))
-                .order_by(rf.date.desc()).limit(1).scalar_subquery()
-            )
-
-        return union_all(*(
-            select(literal_column(str(n)), systems.c.id, latest(n),
-                   latest(n, rf.result_class == "success"))
-            for n in range(count)
-        ))
-    if single and not by_project:  # the project filter has no index of (system, project, date)
-        system = bindparam("system", type_=Integer)
-
-        def newest(n, *more):
-            return (
-                select(func.max(rf.date))
-                .where(rf.system_id == system, rf.date < bindparam(f"u{n}"), *more)
-                .scalar_subquery()
-            )
-
-        return union_all(*(
-            select(literal_column(str(n)), system, newest(n),
-                   newest(n, rf.result_class == "success"))
-            for n in range(count)
-        ))
-    parts = []
-    for n in range(count):
-        for success in (False, True):
-            newest = func.max(rf.date)
-            columns = (null(), newest) if success else (newest, null())
-            more = [rf.result_class == "success"] if success else []
-            parts.append(
-                select(literal_column(str(n)), rf.system_id, *columns)
-                .where(rf.system_id.in_(bindparam("ids", expanding=True)), *conditions(n, *more))
-                .group_by(rf.system_id)
-            )
-    return union_all(*parts)
-
-
-@functools.lru_cache(maxsize=32)
-def _latest_known_statement(dialect: str, count: int, by_project: bool, single: bool):
-    """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
-    before it, what the watched projects are made of; rows (n, system, project, date).
-    ``single`` changes nothing here: grouped by project too, one system's maxima are found by
-    MariaDB's loose index scan as well."""
-    rf, sp = models.ReportFact, models.SystemProject
-    parts = []
-    for n in range(count):
-        if dialect == "sqlite":
-            latest = (
-                select(rf.date)
-                .where(rf.system_id == sp.system_id, rf.project_id == sp.project_id,
-                       rf.known == true(), rf.date < bindparam(f"u{n}"))
-                .order_by(rf.date.desc()).limit(1)
-                .scalar_subquery()
-            )
-            stmt = select(literal_column(str(n)), sp.system_id, sp.project_id, latest).where(
-                sp.system_id.in_(bindparam("ids", expanding=True)))
-            if by_project:
-                stmt = stmt.where(sp.project_id == bindparam("project"))
-        else:
-            # '= true', not 'IS true': MariaDB uses the index's known part only for an
-            # equality.
-            stmt = (
-                select(literal_column(str(n)), rf.system_id, rf.project_id, func.max(rf.date))
-                .where(rf.system_id.in_(bindparam("ids", expanding=True)), rf.known == true(),
-                       rf.date < bindparam(f"u{n}"))
-                .group_by(rf.system_id, rf.project_id)
-            )
-            if by_project:
-                stmt = stmt.where(rf.project_id == bindparam("project"))
-        parts.append(stmt)
-    return union_all(*parts)
 
 
 def _merged(ranges) -> list[tuple[datetime, datetime]]:
