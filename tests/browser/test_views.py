@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -171,6 +173,12 @@ def test_compare_view_shows_api_figures(page, site, api, sample):
             f'tr[data-figure="Coverage"] td[data-system-id="{system["id"]}"]'
         )
         expect(coverage_cell).to_have_text(fmt.percent(current["health"]["coverage"]))
+        # An age on screen, the exact time in the <time> (and so in the CSV export).
+        last_report = table.locator(
+            f'tr[data-figure="Last report"] td[data-system-id="{system["id"]}"] time'
+        )
+        expect(last_report).to_have_attribute("datetime", current["stats"]["last_report_at"])
+        expect(last_report).to_have_text(re.compile(r" ago$|^just now$"))
     expect(page.locator("#compare-chart canvas")).to_be_visible()
     page.select_option("#compare-metric", "coverage")
     assert "metric=coverage" in page.url

@@ -171,7 +171,9 @@
 
         /** A row of the table: its label and better end are the catalogue's. */
         function figure(key, group, show, neither) {
-            return labelled({key: key, value: group(key), show: show, neither: neither});
+            // A time shows its age, in a <time> that gives the CSV export its exact time.
+            return labelled({key: key, value: group(key), show: show, neither: neither,
+                             time: show === format.timeAgo});
         }
 
         function labelled(row) {
