@@ -9,19 +9,21 @@ from sqlalchemy.orm import Session
 from radar_core import models, stats
 from radar_core.db import transaction
 from radar_core.engine import latest, refresh
-from tests.functional.test_service import (  # noqa: F401 (world: the fixture)
+from tests.functional import test_service
+from tests.functional.test_service import (
     FLAKY,
     GOOD,
-    H,
     OLD,
     SILENT,
     UNTIL,
     ZUUL,
+    H,
     by_id,
     engine_settings,
     radar,
-    world,
 )
+
+world = test_service.world  # the fixture: its hand-made world, the engine run at UNTIL
 
 SYSTEMS = [GOOD, FLAKY, SILENT, ZUUL, OLD]
 
