@@ -9,6 +9,7 @@ exceptions of radar_core.errors (the API maps them to 404, 400 and 503).
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -98,10 +99,10 @@ class Radar:
     def trend(
         self, key: str, window: stats.Window, project: str | None = None, bucket: str = "day"
     ) -> dict:
-        """Figures per bucket (``day`` or ``week``), buckets ending at the window's end; the
-        oldest one starts at the window's start, so it may be shorter. Oldest first."""
+        """Figures per bucket (``day`` or ``week``: calendar days or weeks, in UTC, the first
+        and the last cut at the window's ends; see ``_buckets``). Oldest first."""
         _check_window(window)
-        windows = _buckets(window, BUCKETS[_check_bucket(bucket)])
+        windows = _buckets(window, _check_bucket(bucket))
         with self._connect() as conn:
             project_id = self._project_id(conn, project)
             row = self._system(conn, key)
@@ -121,7 +122,7 @@ class Radar:
         _check_window(window)
         if limit < 1:
             raise InvalidParameter(f"limit must be at least 1, got {limit}")
-        windows = _buckets(window, BUCKETS[_check_bucket(bucket)])
+        windows = _buckets(window, _check_bucket(bucket))
         with self._connect() as conn:
             project_id = self._project_id(conn, project)
             rows = sorted(queries.systems(conn), key=lambda r: r.id)
@@ -230,7 +231,7 @@ class Radar:
             results = queries.report_results(conn, row.id, window.since, window.until,
                                              project_id)
             runs = queries.failed_job_runs(conn, row.id, window.since, window.until, project_id)
-        days = _buckets(window, BUCKETS["day"])
+        days = _buckets(window, "day")
         return {
             "system": documents.identity(row),
             **documents.failures(results, runs, days, top),
@@ -542,13 +543,21 @@ def _check_window(window: stats.Window) -> None:
         raise InvalidParameter("window: since must be before until")
 
 
-def _buckets(window: stats.Window, size: timedelta) -> list[stats.Window]:
-    """Consecutive buckets of ``size`` ending at ``window.until``, the oldest cut at since."""
-    buckets, until = [], window.until
-    while until > window.since:
-        buckets.append(stats.Window(max(window.since, until - size), until))
-        until -= size
-    return buckets[::-1]
+def _buckets(window: stats.Window, bucket: str) -> list[stats.Window]:
+    """The window cut at every UTC midnight (``day``) or every Monday's (``week``) within it,
+    oldest first: whole calendar days or weeks, but the first and the last, cut at since and
+    until. (Ends at midnights are also ends the engine keeps counters at: buckets ending at the
+    minutes of ``until`` each cost a partial hour's facts.)"""
+    step = BUCKETS[bucket]
+    first = window.since.replace(hour=0, minute=0, second=0, microsecond=0)
+    if bucket == "week":
+        first -= timedelta(days=first.weekday())
+    bounds, edge = [window.since], first + step
+    while edge < window.until:
+        bounds.append(edge)
+        edge += step
+    bounds.append(window.until)
+    return [stats.Window(since, until) for since, until in itertools.pairwise(bounds)]
 
 
 def _unavailable(exc: DBAPIError) -> DatabaseUnavailable:

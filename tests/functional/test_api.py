@@ -62,6 +62,9 @@ def iso(moment: datetime) -> str:
 
 
 WINDOW = {"since": iso(SINCE), "until": iso(UNTIL)}
+# The UTC midnights within the window, where its day buckets start (at an hour of the clock).
+MIDNIGHTS = [m for n in range(1, 8)
+             if SINCE < (m := SINCE.replace(hour=0) + timedelta(days=n)) < UNTIL]
 WINDOW_QUERY = urlencode(WINDOW)
 
 
@@ -438,14 +441,16 @@ def test_system_trend(client):
     assert set(body) == {"window", "system", "bucket", "points"}
     assert body["bucket"] == "day"
     points = body["points"]
-    assert len(points) == 7
-    assert points[0]["since"] == WINDOW["since"] and points[-1]["until"] == WINDOW["until"]
+    assert [p["since"] for p in points] == [WINDOW["since"], *map(iso, MIDNIGHTS)]
+    assert points[-1]["until"] == WINDOW["until"]
     trend_keys = HEALTH_KEYS - {"status_since"} | {"since", "until", "reports", "latency_p50_s"}
     assert set(points[0]) == trend_keys
     assert sum(point["reports"] for point in points) == 3
 
     weeks = get(client, with_window("/v1/systems/healthy-ci/trend", bucket="week"))
-    assert weeks["bucket"] == "week" and len(weeks["points"]) == 1
+    mondays = [m for m in MIDNIGHTS if m.weekday() == 0]
+    assert weeks["bucket"] == "week"
+    assert [p["since"] for p in weeks["points"]] == [WINDOW["since"], *map(iso, mondays)]
 
 
 def test_trends_of_every_system_equal_each_trend(client):
@@ -504,13 +509,13 @@ def test_failures_by_result_job_and_reason(client, engine):
                                      detail="Node lost <b>", voting=True))
     body = get(client, with_window("/v1/systems/flaky-ci/failures"))
     assert set(body) == {"window", "system", "days", "by_result", "by_job", "reasons"}
-    assert len(body["days"]) == 7 and body["days"][0] == WINDOW["since"]
+    assert body["days"] == [WINDOW["since"], *map(iso, MIDNIGHTS)]
     assert [(r["result"], r["reports"]) for r in body["by_result"]] == [("FAILURE", 2),
                                                                         ("SUCCESS", 1)]
     (job,) = body["by_job"]
     assert (job["name"], job["failures"], job["voting"]) == ("tempest", 1, True)
     assert job["results"] == [{"result": "NODE_FAILURE", "runs": 1}]
-    assert sum(job["per_day"]) == 1 and len(job["per_day"]) == 7
+    assert sum(job["per_day"]) == 1 and len(job["per_day"]) == len(MIDNIGHTS) + 1
     assert body["reasons"] == [{"result": "NODE_FAILURE", "detail": "Node lost <b>", "runs": 1,
                                 "jobs": ["tempest"], "last_at": job["last_failure_at"]}]
     healthy = get(client, with_window("/v1/systems/healthy-ci/failures"))

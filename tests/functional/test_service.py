@@ -608,6 +608,23 @@ def test_trend_weeks(engine, world):
     assert [p["reports"] for p in points] == [0, 7]
 
 
+def test_trend_buckets_are_calendar_days_and_weeks_cut_at_the_window(engine, world):
+    service = radar(engine)
+    window = stats.Window(d(16, 6, 30), d(19, 20))
+    days = service.trend("good-ci", window, bucket="day")["points"]
+    assert [(p["since"], p["until"]) for p in days] == [
+        (d(16, 6, 30), d(17)), (d(17), d(18)), (d(18), d(19)), (d(19), d(19, 20))]
+    # A bucket's figures are those of the window it is: the 19th's failure and success came
+    # before 20:00.
+    assert days[3]["reports"] == service.system("good-ci", stats.Window(d(19), d(19, 20)))[
+        "stats"]["reports"] == 2
+    weeks = service.trend("good-ci", stats.Window(d(13, 5), d(25, 7)), bucket="week")["points"]
+    assert [(p["since"], p["until"]) for p in weeks] == [
+        (d(13, 5), d(16)), (d(16), d(23)), (d(23), d(25, 7))]  # the 16th and 23rd: Mondays
+    aligned = service.trend("good-ci", stats.Window(d(16), d(17)), bucket="day")["points"]
+    assert [(p["since"], p["until"]) for p in aligned] == [(d(16), d(17))]
+
+
 def test_trend_bad_bucket(engine, world):
     with pytest.raises(InvalidParameter, match="bucket"):
         radar(engine).trend("good-ci", W, bucket="month")

@@ -10,7 +10,8 @@ from radar_api.expose import expose
 
 
 class Trend(types.Base):
-    """The window cut into consecutive buckets ending at its end, oldest first."""
+    """The window cut into UTC calendar days or weeks (the first and the last cut at its ends),
+    oldest first."""
 
     window = types.Window
     system = types.SystemRef
