@@ -27,9 +27,11 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import (
+    LargeBinary,
     and_,
     case,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -47,7 +49,7 @@ from radar_core.engine.increments import (
 from radar_core.engine.latency import DTYPE, LatencySet
 from radar_core.engine.refresh import LONG, STATE_ID, micros, reference_id, week_of
 from radar_core.engine.settings import EngineSettings
-from radar_core.engine.sql import chunks, hour_floor, parse_hour
+from radar_core.engine.sql import chunks, dialect_of, hour_floor, parse_hour
 
 DAY = timedelta(days=1)
 ONE_US = timedelta(microseconds=1)
@@ -700,15 +702,19 @@ class Reader:
         whole = sorted({day for plan in plans.values() for day in plan[1]} - timed)
         lb = models.LatencyBlock
         blocks = {}
+        # One window over MariaDB: its whole blocks come joined, one blob per system.
+        joined = {} if len(live) == 1 and dialect_of(self.conn) != "sqlite" else None
         for chunk in chunks(ids):
+            kinds = [(7, weeks, False), (1, whole, False)] if joined is None else []
+            if joined is not None:
+                joined.update(self._joined_blocks(chunk, weeks, whole))
             # One part per kind of block: MariaDB scans the whole table for an OR of them. Only
             # the partial days and the late removal need the creation times.
             parts = [
                 select(lb.system_id, lb.days, lb.first_day, lb.latencies,
                        lb.created if with_created else null())
                 .where(lb.system_id.in_(chunk), lb.days == span, lb.first_day.in_(firsts))
-                for span, firsts, with_created in ((7, weeks, False), (1, whole, False),
-                                                   (1, sorted(timed), True))
+                for span, firsts, with_created in (*kinds, (1, sorted(timed), True))
                 if firsts
             ]
             if not parts:
@@ -718,14 +724,48 @@ class Reader:
         for n, (weeks, days, partial) in plans.items():
             window, due, inclusive = live[n]
             for system_id, latencies in sets[n].items():
-                for span, firsts in ((7, weeks), (1, days)):
-                    for day in firsts:
-                        if (block := blocks.get((system_id, span, day))) is not None:
-                            latencies.add_block(block[0])
+                if joined is None:
+                    whole_blocks = [(7, day) for day in weeks] + [(1, day) for day in days]
+                else:  # joined, but for the whole days read with their creation times
+                    latencies.add_block(joined.get(system_id, b""))
+                    whole_blocks = [(1, day) for day in days if day in timed]
+                for span, day in whole_blocks:
+                    if (block := blocks.get((system_id, span, day))) is not None:
+                        latencies.add_block(block[0])
                 for day in partial:
                     if (block := blocks.get((system_id, 1, day))) is not None:
                         latencies.add(_filtered(*block, window.since, due, inclusive))
         return blocks
+
+    def _joined_blocks(self, ids, weeks, days) -> dict[int, bytes]:
+        """Per system, its week blocks of ``weeks`` and day blocks of ``days`` joined into one
+        blob (MariaDB's GROUP_CONCAT; group_concat_max_len set at connect, db.py), which costs
+        a row per system instead of one per block. A system whose join came back short (a
+        session with a smaller limit) has its blocks read one by one."""
+        lb = models.LatencyBlock
+        kinds = [and_(lb.days == span, lb.first_day.in_(firsts))
+                 for span, firsts in ((7, weeks), (1, days)) if firsts]
+        if not kinds:
+            return {}
+        joined = literal_column("GROUP_CONCAT(latency_blocks.latencies SEPARATOR '')",
+                                LargeBinary)
+        out, short = {}, []
+        for system_id, blob, length in self.conn.execute(
+            select(lb.system_id, joined, func.sum(func.length(lb.latencies)))
+            .where(lb.system_id.in_(ids), or_(*kinds)).group_by(lb.system_id)
+        ):
+            if blob is not None and len(blob) == int(length):
+                out[system_id] = bytes(blob)
+            else:
+                short.append(system_id)
+        if short:
+            parts = defaultdict(list)
+            for system_id, blob in self.conn.execute(
+                select(lb.system_id, lb.latencies).where(lb.system_id.in_(short), or_(*kinds))
+            ):
+                parts[system_id].append(blob)
+            out.update((system_id, b"".join(blobs)) for system_id, blobs in parts.items())
+        return out
 
     def _remove_late(self, ids, live, sets, blocks) -> None:
         """Take out the patchsets of each window first reported after it (not reported then):
