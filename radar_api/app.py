@@ -1,5 +1,6 @@
 """The WSGI application: Pecan with the root controller and the hooks."""
 
+import gc
 import pathlib
 from dataclasses import dataclass, field
 
@@ -98,3 +99,11 @@ def app_from_conf(conf):
         max_streams=conf.api.max_streams,
         access_log=conf.api.access_log,
     )
+
+
+def settle() -> None:
+    """For a server process, once its app is built: what it has loaded so far (modules, the app,
+    its types) lives as long as the process, so keep it out of the garbage collector's full
+    collections, which went through all of it (80 ms, at every hundred requests or so, on the
+    benchmark's machine) instead of the few objects requests leave behind (13 ms)."""
+    gc.freeze()

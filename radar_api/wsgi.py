@@ -6,7 +6,7 @@ oslo.config looks in its default places (~/.radar/radar.conf, /etc/radar/radar.c
 
 import os
 
-from radar_api.app import app_from_conf
+from radar_api.app import app_from_conf, settle
 from radar_core import config
 
 
@@ -19,3 +19,4 @@ def _conf():
 
 
 application = app_from_conf(_conf())
+settle()
