@@ -10,7 +10,9 @@ Two ways to count a window's reports, same figures (tests hold them equal):
   with the facts it holds. Used with a project filter.
 
 The rest (last reports, watched projects, eligible patchsets, the silent check) is the same for
-both: small index look-ups per system or project.
+both: small index look-ups per system or project. At an end after every fact of a system (a
+window ending now), its counters, last reports and watched projects come from its latest row
+instead (``latest.py``).
 
 ``Reader.series`` reads many windows at once (a trend's buckets, the hours of the status
 history): each input is one statement for all their ends, not one per window, so a 90-day trend
