@@ -742,8 +742,9 @@ class Reader:
     def _joined_blocks(self, ids, weeks, days) -> dict[int, bytes]:
         """Per system, its week blocks of ``weeks`` and day blocks of ``days`` joined into one
         blob (MariaDB's GROUP_CONCAT; group_concat_max_len set at connect, db.py), which costs
-        a row per system instead of one per block. A system whose join came back short (a
-        session with a smaller limit) has its blocks read one by one."""
+        a row per system instead of one per block (the OR of the two kinds is read as ranges of
+        the primary key, system, span and day). A system whose join came back short (a session
+        with a smaller limit) has its blocks read one by one."""
         lb = models.LatencyBlock
         kinds = [and_(lb.days == span, lb.first_day.in_(firsts))
                  for span, firsts in ((7, weeks), (1, days)) if firsts]
