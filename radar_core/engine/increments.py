@@ -112,8 +112,6 @@ def _increments_statement(dialect: str, open_ended: tuple[bool, ...], narrow: bo
     return union_all(*parts)
 
 
-
-
 def newest_since(session, system_ids, start: datetime, narrow: bool) -> dict[int, datetime]:
     """Per system, the newest timestamp at or after ``start`` of any fact a counter counts
     (no entry: none); ``narrow`` as ``narrow_enough`` says."""
