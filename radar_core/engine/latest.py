@@ -2,7 +2,7 @@
 
 What a window's end needs of a system (its last report and last success, its last report on a
 known patchset per project, and its counters) is the latest of its facts before that end. Looked
-up, that costs a few index look-ups per system and end (``look_up``). For an end after every
+up, that costs a few index look-ups per system and end (``looked_up``). For an end after every
 fact of the system, which is what a window ending now has, the answer is the same whatever the
 end: the refresh keeps it per system in system_latest (``rebuild``) and the reader takes it
 from there (``read``, ``Latest.covers``).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,23 +84,15 @@ def rebuild(session, system_ids, end: datetime) -> None:
         for step in steps.values():
             counts[system_id] = [a + b for a, b in zip(counts[system_id], step, strict=True)]
     newest = newest_since(session, ids, end, narrow)
-    last_report, last_success = {}, {}  # MariaDB's rows hold one of the two, SQLite's both
-    for _, system_id, report, success in look_up(session, latest_statement, ids, [AFTER_ALL],
-                                                 None):
-        if report is not None:
-            last_report[system_id] = report
-        if success is not None:
-            last_success[system_id] = success
+    reports, successes, known_at = looked_up(session, ids, [AFTER_ALL], None)
     known: dict[int, dict[str, str]] = {system_id: {} for system_id in ids}
-    for _, system_id, project, when in look_up(session, latest_known_statement, ids,
-                                               [AFTER_ALL], None):
-        if when is not None:
-            known[system_id][str(project)] = when.isoformat()
+    for system_id, project, when in known_at[AFTER_ALL]:
+        known[system_id][str(project)] = when.isoformat()
     rows = [
         {"system_id": system_id, "counted_from": end, "newest_at": newest.get(system_id),
          "counts": json.dumps(counts[system_id]),
-         "last_report_at": last_report.get(system_id),
-         "last_success_at": last_success.get(system_id),
+         "last_report_at": reports[AFTER_ALL].get(system_id),
+         "last_success_at": successes[AFTER_ALL].get(system_id),
          "last_known": json.dumps(known[system_id], sort_keys=True)}
         for system_id in ids
     ]
@@ -113,9 +106,28 @@ def missing(session) -> set[int]:
         select(cs.id).where(~select(sl.system_id).where(sl.system_id == cs.id).exists())))
 
 
-def look_up(conn, statement, ids, untils, project_id):
-    """Rows of ``statement(dialect, count, by_project, single)`` (``latest_statement`` or
-    ``latest_known_statement``) for each chunk of systems and of untils, their first column
+def looked_up(conn, ids, untils, project_id):
+    """The latest facts of ``ids`` before each of ``untils`` (of ``project_id``, if given), from
+    the indexes; per until: {system: last report}, {system: last success} and the (system,
+    project, last report on a known patchset) there are."""
+    reports, successes = defaultdict(dict), defaultdict(dict)
+    known = defaultdict(list)
+    for at, system_id, report, success in _look_up(conn, _latest_statement, ids, untils,
+                                                   project_id):
+        if report is not None:  # MariaDB's rows hold one of the two, SQLite's both
+            reports[at][system_id] = report
+        if success is not None:
+            successes[at][system_id] = success
+    for at, system_id, project, when in _look_up(conn, _latest_known_statement, ids, untils,
+                                                 project_id):
+        if when is not None:
+            known[at].append((system_id, project, when))
+    return reports, successes, known
+
+
+def _look_up(conn, statement, ids, untils, project_id):
+    """Rows of ``statement(dialect, count, by_project, single)`` (``_latest_statement`` or
+    ``_latest_known_statement``) for each chunk of systems and of untils, their first column
     the until they are of."""
     dialect = dialect_of(conn)
     for chunk in chunks(ids):
@@ -139,7 +151,7 @@ def look_up(conn, statement, ids, untils, project_id):
 
 
 @functools.lru_cache(maxsize=32)
-def latest_statement(dialect: str, count: int, by_project: bool, single: bool):
+def _latest_statement(dialect: str, count: int, by_project: bool, single: bool):
     """Per system of :ids (or the one :system) and each until :u0..: its last report and last
     success before it; rows (n, system, report, success), a row for each or one for both."""
     rf, cs = models.ReportFact, models.CISystem
@@ -194,7 +206,7 @@ def latest_statement(dialect: str, count: int, by_project: bool, single: bool):
 
 
 @functools.lru_cache(maxsize=32)
-def latest_known_statement(dialect: str, count: int, by_project: bool, single: bool):
+def _latest_known_statement(dialect: str, count: int, by_project: bool, single: bool):
     """Per (system of :ids, project) and each until :u0..: the last report on a known patchset
     before it, what the watched projects are made of; rows (n, system, project, date).
     ``single`` changes nothing here: grouped by project too, one system's maxima are found by

@@ -380,7 +380,7 @@ class Reader:
     def _ends_at(self, ids, untils, project_id) -> dict[datetime, _Ends]:
         """What is known at each of ``untils``: the latest facts before each, per system (and
         project). Over every project, a system whose facts all lie before the until has them
-        in its latest row; the others' are found in the indexes (``latest.look_up``), a few
+        in its latest row; the others' are found in the indexes (``latest.looked_up``), a few
         rows each; reading the facts between the untils instead would read every report of a
         leaderboard's trend."""
         last_report: dict[datetime, dict] = defaultdict(dict)
@@ -399,20 +399,14 @@ class Reader:
             if len(covered) < len(ids):
                 rest[until] = set(ids) - set(covered)
         if rest:
-            asked = (sorted(set().union(*rest.values())), sorted(rest), project_id)
-            for at, system_id, report, success in latest.look_up(
-                self.conn, latest.latest_statement, *asked
-            ):
-                if system_id in rest[at]:
-                    if report is not None:
-                        last_report[at][system_id] = report
-                    if success is not None:
-                        last_success[at][system_id] = success
-            for at, system_id, project, when in latest.look_up(
-                self.conn, latest.latest_known_statement, *asked
-            ):
-                if when is not None and system_id in rest[at]:
-                    known[at].append((system_id, project, when))
+            reports, successes, known_at = latest.looked_up(
+                self.conn, sorted(set().union(*rest.values())), sorted(rest), project_id)
+            for until, systems in rest.items():
+                last_report[until].update(
+                    (s, at) for s, at in reports[until].items() if s in systems)
+                last_success[until].update(
+                    (s, at) for s, at in successes[until].items() if s in systems)
+                known[until] += [entry for entry in known_at[until] if entry[0] in systems]
         out = {}
         for until in untils:
             reports = last_report[until]
