@@ -101,7 +101,7 @@ def app_from_conf(conf):
     )
 
 
-def settle() -> None:
+def freeze_loaded_objects() -> None:
     """For a server process, once its app is built: what it has loaded so far (modules, the app,
     its types) lives as long as the process, so keep it out of the garbage collector's full
     collections, which went through all of it (80 ms, at every hundred requests or so, on the

@@ -5,7 +5,7 @@ import logging
 import click
 import waitress
 
-from radar_api.app import app_from_conf, settle
+from radar_api.app import app_from_conf, freeze_loaded_objects
 from radar_core import config
 
 PROG = "radar-api"
@@ -53,7 +53,7 @@ def main(config_files, host, port):
     port = conf.api.port if port is None else port
     quiet_waitress()
     app = app_from_conf(conf)
-    settle()
+    freeze_loaded_objects()
     try:
         server = waitress.create_server(app, host=host, port=port, **server_options(conf))
     except OSError as exc:

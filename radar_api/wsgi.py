@@ -6,7 +6,7 @@ oslo.config looks in its default places (~/.radar/radar.conf, /etc/radar/radar.c
 
 import os
 
-from radar_api.app import app_from_conf, settle
+from radar_api.app import app_from_conf, freeze_loaded_objects
 from radar_core import config
 
 
@@ -19,4 +19,4 @@ def _conf():
 
 
 application = app_from_conf(_conf())
-settle()
+freeze_loaded_objects()

@@ -85,5 +85,5 @@ def test_wsgi_application_reads_radar_config_file(config_file):
     assert result.returncode == 0, result.stderr
     frozen, status = result.stdout.splitlines()
     assert json.loads(status)["poll_interval"] == 42
-    # What the app loaded is out of the collector's full collections (radar_api.app.settle).
+    # What the app loaded is out of the full collections (radar_api.app.freeze_loaded_objects).
     assert int(frozen) > 10_000
