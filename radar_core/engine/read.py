@@ -194,12 +194,9 @@ class Reader:
     def _counters_at(self, ids, moments) -> dict[datetime, dict[int, list[int]]]:
         """Every counter of each system at each of ``moments``: its latest row when every fact
         of it lies before the moment, else counted (``_counted_at``)."""
-        values, rest = {}, {}
-        for moment in moments:
-            covered = self._covered(ids, moment)
-            values[moment] = {s: list(row.counts) for s, row in covered.items()}
-            if len(covered) < len(ids):
-                rest[moment] = set(ids) - set(covered)
+        covered, rest = self._split(ids, moments)
+        values = {moment: {s: list(row.counts) for s, row in rows.items()}
+                  for moment, rows in covered.items()}
         if rest:
             counted = self._counted_at(sorted(set().union(*rest.values())), set(rest))
             for moment, systems in rest.items():
@@ -386,18 +383,17 @@ class Reader:
         last_report: dict[datetime, dict] = defaultdict(dict)
         last_success: dict[datetime, dict] = defaultdict(dict)
         known: dict[datetime, list] = defaultdict(list)
-        rest: dict[datetime, set[int]] = {}  # until -> the systems to look up
-        for until in untils:
-            covered = self._covered(ids, until) if project_id is None else {}
-            for system_id, row in covered.items():
+        # The latest rows are over every project.
+        covered, rest = self._split(ids, untils) if project_id is None else (
+            {}, dict.fromkeys(untils, set(ids)))
+        for until, rows in covered.items():
+            for system_id, row in rows.items():
                 if row.last_report_at is not None:
                     last_report[until][system_id] = row.last_report_at
                 if row.last_success_at is not None:
                     last_success[until][system_id] = row.last_success_at
                 known[until] += [(system_id, project, when)
                                  for project, when in row.last_known.items()]
-            if len(covered) < len(ids):
-                rest[until] = set(ids) - set(covered)
         if rest:
             reports, successes, known_at = latest.looked_up(
                 self.conn, sorted(set().union(*rest.values())), sorted(rest), project_id)
@@ -418,14 +414,20 @@ class Reader:
             out[until] = _Ends(reports, last_success[until], watched)
         return out
 
-    def _covered(self, ids, moment) -> dict[int, latest.Latest]:
-        """The systems of ``ids`` whose every fact lies before ``moment``, with their latest
-        rows (read once per reader)."""
+    def _split(self, ids, moments) -> tuple[dict, dict]:
+        """Per moment, the systems of ``ids`` whose every fact lies before it, with their latest
+        rows (read once per reader); and, for the moments with any, the other systems (a set)."""
         unread = [s for s in ids if s not in self._latest]
         if unread:
             self._latest.update(dict.fromkeys(unread))
             self._latest.update(latest.read(self.conn, unread))
-        return {s: row for s in ids if (row := self._latest[s]) is not None and row.covers(moment)}
+        covered, rest = {}, {}
+        for moment in moments:
+            covered[moment] = {s: row for s in ids
+                               if (row := self._latest[s]) is not None and row.covers(moment)}
+            if len(covered[moment]) < len(ids):
+                rest[moment] = set(ids) - set(covered[moment])
+        return covered, rest
 
     # -- patchsets: eligible, pending --------------------------------------------------------
     def _due(self, until: datetime) -> tuple[datetime, bool]:
